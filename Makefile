@@ -1,0 +1,48 @@
+# Two commands do all set-up on a fresh Debian machine:
+#   make demo   install what is missing, build, make a synthetic dataset, train and evaluate
+#   make test   install what is missing, build (with ASan/UBSan) and run the whole test suite
+# Other targets: make build, make fuzz (FUZZ_SECONDS=600), make bench, make clean.
+
+JOBS        ?= $(shell nproc)
+BUILD       ?= build
+TEST_BUILD  ?= build-asan
+FUZZ_BUILD  ?= build-fuzz
+FUZZ_SECONDS ?= 600
+
+# Debian packages the build, tests and demo need.
+DEB_PACKAGES := cmake g++ make git default-jre-headless antlr4 libantlr4-runtime-dev libfmt-dev \
+                libprotobuf-dev protobuf-compiler libdnnl-dev doctest-dev libcli11-dev zlib1g-dev \
+                graphviz clang
+
+.PHONY: demo test build deps fuzz bench clean
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "ynet: installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "ynet: all Debian packages present"; fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: deps
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DYNET_SANITIZE=ON
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	./scripts/demo.sh $(BUILD)/cli/ynet
+
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DYNET_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	./scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+bench: build
+	./scripts/bench.sh $(BUILD)/cli/ynet
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,10 @@
+#pragma once
+// Each subcommand lives in its own cli/<name>.cpp and adds itself to the app here.
+// A registration returns nothing; the subcommand's callback sets the process exit status through
+// the shared `int& exit_code`: 0 success, 1 an error in the user's input (spec, data), 2 a usage error.
+#include <CLI/CLI.hpp>
+
+namespace ynet::cli {
+
+
+}  // namespace ynet::cli
