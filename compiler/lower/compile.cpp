@@ -1,0 +1,190 @@
+#include "compiler/lower/compile.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "compiler/passes/autodiff.h"
+#include "compiler/passes/memory_plan.h"
+#include "compiler/passes/optimizer.h"
+#include "compiler/passes/simplify.h"
+#include "runtime/ops/lowering.h"
+
+namespace ynet::compiler {
+namespace {
+
+double as_double(const sema::AttrValue& v) {
+  if (auto* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* b = std::get_if<bool>(&v)) return *b ? 1.0 : 0.0;
+  throw std::logic_error("a numeric argument holds text");
+}
+
+ir::AttrValue to_ir(const sema::AttrValue& v) {
+  return std::visit([](const auto& x) -> ir::AttrValue { return x; }, v);
+}
+
+plan::PlanMeta make_meta(const sema::CheckedModel& model, int64_t batch, plan::Mode mode) {
+  plan::PlanMeta meta;
+  meta.model = model.name;
+  meta.mode = mode;
+  meta.batch = batch;
+  const bool frames = model.input.level == sema::InputSpec::Level::Frame;
+  meta.level = frames ? "frame" : "video";
+  meta.max_frames = frames ? model.input.max_frames : 1;
+  meta.skip_frames = frames ? model.input.skip_frames : 0;
+  for (const auto& f : model.input.features) meta.features.push_back({f.name, f.size});
+  meta.normalize = model.input.normalize;
+  meta.id_key = model.input.id_key;
+  meta.labels_key = model.labels.key;
+  meta.classes = model.labels.classes;
+  meta.optimizer.name = model.train.optimizer.name;
+  for (const auto& [k, v] : model.train.optimizer.args) meta.optimizer.args[k] = as_double(v);
+  meta.optimizer.clip_norm = model.train.clip_norm;
+  meta.optimizer.clip = model.train.clip;
+  meta.schedule = model.train.schedule.name;
+  for (const auto& [k, v] : model.train.schedule.args) meta.schedule_args[k] = as_double(v);
+  meta.steps = model.train.steps;
+  meta.eval_every = model.train.eval_every;
+  meta.seed = model.train.seed;
+  meta.source = model.source_path;
+  return meta;
+}
+
+// Glorot and orthogonal initialisers need the fans; stacked expert weights [E, in, out] share the
+// fans of one expert.
+std::pair<int64_t, int64_t> fans(const std::vector<int64_t>& shape) {
+  if (shape.empty()) return {1, 1};
+  if (shape.size() == 1) return {shape[0], shape[0]};
+  return {shape[shape.size() - 2], shape.back()};
+}
+
+// Adds the layer's parameters (and sub-network parameters) to the graph.
+std::map<std::string, int> add_params(ir::Graph& g, const std::string& layer, const std::vector<sema::ParamInfo>& params) {
+  std::map<std::string, int> out;
+  for (const sema::ParamInfo& p : params) {
+    const std::string name = layer + "." + p.name;
+    const int v = g.add_value(name, p.shape, p.trainable ? ir::BufferKind::Param : ir::BufferKind::ModelState);
+    if (p.trainable) {
+      ir::ParamEntry e;
+      e.name = name;
+      e.value = v;
+      e.init = p.init;
+      std::tie(e.fan_in, e.fan_out) = fans(p.shape);
+      g.params.push_back(std::move(e));
+    } else {
+      g.state.push_back({name, v, p.init});
+    }
+    out[p.name] = v;
+  }
+  return out;
+}
+
+}  // namespace
+
+plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch) {
+  if (batch <= 0) throw std::invalid_argument(fmt::format("batch must be positive, got {}", batch));
+  plan::Plan p;
+  p.meta = make_meta(model, batch, plan::Mode::Train);
+  ir::Graph& g = p.graph;
+  const bool frames = model.input.level == sema::InputSpec::Level::Frame;
+  const int64_t features = model.input.feature_size();
+  const int64_t T = p.meta.max_frames;
+  const int x = g.add_value("input.features", frames ? std::vector<int64_t>{batch, T, features}
+                                                     : std::vector<int64_t>{batch, features},
+                            ir::BufferKind::Input);
+  const int lengths = frames ? g.add_value("input.lengths", {batch}, ir::BufferKind::Input, ir::DType::I32) : -1;
+  const int labels = g.add_value("input.labels", {batch, model.labels.classes}, ir::BufferKind::Input);
+
+  std::vector<int> value_of(model.nodes.size(), -1);
+  std::vector<int> loss_terms;
+  int64_t rng_stream = 0;
+  for (const sema::LayerNode& node : model.nodes) {
+    if (node.op == "Input") {
+      int v = x;
+      if (model.input.normalize == "l2") {
+        const int y = g.add_value("input.normalized", g.value(x).shape, ir::BufferKind::Activation);
+        ir::Node n;
+        n.op = "L2Normalize";
+        n.inputs = {x};
+        n.outputs = {y};
+        n.flops = 3 * g.value(x).elements();
+        n.layer = node.name;
+        n.attrs["epsilon"] = 1e-12;
+        g.add_node(std::move(n));
+        v = y;
+      }
+      value_of[static_cast<size_t>(node.id)] = v;
+      continue;
+    }
+    if (node.op == "Labels") {
+      value_of[static_cast<size_t>(node.id)] = labels;
+      continue;
+    }
+    const ops::OpLowering* rule = ops::find_lowering(node.op);
+    if (!rule || !rule->lower) throw std::logic_error(fmt::format("layer op '{}' has no lowering rule", node.op));
+    ops::LowerContext ctx{g, node};
+    for (int in : node.inputs) ctx.inputs.push_back(value_of.at(static_cast<size_t>(in)));
+    ctx.params = add_params(g, node.name, node.params);
+    ctx.lengths = lengths;
+    ctx.batch = batch;
+    ctx.max_frames = T;
+    ctx.rng_stream = ++rng_stream;
+    rule->lower(ctx);
+    if (ctx.output < 0) throw std::logic_error(fmt::format("lowering of '{}' produced no output", node.name));
+    value_of[static_cast<size_t>(node.id)] = ctx.output;
+    for (int t : ctx.loss_terms) loss_terms.push_back(t);
+  }
+  for (int id : model.losses) loss_terms.insert(loss_terms.begin(), value_of.at(static_cast<size_t>(id)));
+  for (int id : model.outputs) g.live_out.push_back(value_of.at(static_cast<size_t>(id)));
+  if (!loss_terms.empty()) {
+    g.loss = g.add_value("loss", {}, ir::BufferKind::Scalar);
+    ir::Node sum;
+    sum.op = "LossSum";
+    sum.phase = ir::Phase::Loss;
+    sum.inputs = loss_terms;
+    sum.outputs = {g.loss};
+    sum.flops = static_cast<int64_t>(loss_terms.size());
+    sum.layer = "loss";
+    g.add_node(std::move(sum));
+    g.live_out.push_back(g.loss);
+    for (int t : loss_terms) g.live_out.push_back(t);
+  }
+  return p;
+}
+
+Compiled compile(const sema::CheckedModel& model, const CompileOptions& options) {
+  const int64_t batch = options.batch > 0 ? options.batch : model.train.batch;
+  Compiled out{lower_forward(model, batch), {}};
+  plan::Plan& p = out.plan;
+  p.meta.mode = options.mode;
+  ir::Graph& g = p.graph;
+  auto record = [&](const char* name, int changes) { out.passes.push_back({name, changes}); };
+
+  if (options.mode == plan::Mode::Infer) {
+    // Predictions are what an inference plan is for; the loss and its terms are not computed.
+    record("prune-for-inference", passes::prune_for_inference(g));
+    record("fold-batchnorm", passes::fold_batchnorm_into_dense(g));
+    record("fuse-dense-activation", passes::fuse_dense_activation(g));
+  } else {
+    if (g.loss < 0) throw std::logic_error(fmt::format("model '{}' has no loss to train", model.name));
+    // Predictions are not needed to train; an evaluation runs the inference plan.
+    std::erase_if(g.live_out, [&](int v) { return g.value(v).kind != ir::BufferKind::Scalar; });
+    record("eliminate-dead-steps", passes::eliminate_dead_steps(g));
+    const size_t before = g.nodes.size();
+    passes::autodiff(g, [](const std::string& op) { return ops::find_grad_rule(op); });
+    record("autodiff", static_cast<int>(g.nodes.size() - before));
+    const size_t before_opt = g.nodes.size();
+    passes::append_optimizer(g, p.meta.optimizer);
+    record("optimizer", static_cast<int>(g.nodes.size() - before_opt));
+  }
+  record("eliminate-dead-steps", passes::eliminate_dead_steps(g));
+  const size_t values_before = g.values.size();
+  passes::compact_values(g);
+  record("compact-values", static_cast<int>(values_before - g.values.size()));
+  p.memory = passes::plan_memory(g, g.live_out);
+  record("memory-plan", static_cast<int>(g.values.size()));
+  return out;
+}
+
+}  // namespace ynet::compiler

@@ -1,0 +1,35 @@
+#pragma once
+// The compiler driver: checked model -> forward graph -> passes -> plan.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/plan/plan.h"
+#include "compiler/sema/checked_model.h"
+
+namespace ynet::compiler {
+
+struct CompileOptions {
+  int64_t batch = 0;  // 0: the spec's train.batch
+  plan::Mode mode = plan::Mode::Train;
+};
+
+// The passes compile() ran and what each changed, for `ynet compile --emit text` and for tests.
+struct PassReport {
+  std::string pass;
+  int changes = 0;
+};
+
+struct Compiled {
+  plan::Plan plan;
+  std::vector<PassReport> passes;
+};
+
+// Throws std::logic_error if the checked model holds something the lowering does not know (a bug,
+// since the checker accepted it).
+Compiled compile(const sema::CheckedModel& model, const CompileOptions& options);
+
+// The forward graph alone, in training form, before any pass: what the lowering rules produce.
+plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch);
+
+}  // namespace ynet::compiler

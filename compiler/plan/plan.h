@@ -1,0 +1,67 @@
+#pragma once
+// The plan: an ordered list of steps over buffers in one arena, with everything a runtime needs to
+// run it and nothing it must decide. Produced by compile(), serialised with plan.proto.
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/graph.h"
+#include "compiler/passes/memory_plan.h"
+#include "compiler/passes/optimizer.h"
+
+namespace ynet::plan {
+
+inline constexpr uint32_t kPlanFormatVersion = 1;
+
+enum class Mode { Train, Infer };
+
+struct Feature {
+  std::string name;
+  int64_t size = 0;
+};
+
+struct PlanMeta {
+  std::string model;
+  Mode mode = Mode::Train;
+  int64_t batch = 0;
+  int64_t max_frames = 1;       // 1 for video-level inputs
+  int64_t skip_frames = 0;
+  std::string level = "frame";  // frame | video
+  std::vector<Feature> features;
+  std::string normalize = "none";
+  std::string id_key = "id";
+  std::string labels_key = "labels";
+  int64_t classes = 0;
+  passes::OptimizerConfig optimizer;
+  std::string schedule = "none";
+  std::map<std::string, double> schedule_args;
+  int64_t steps = 0;
+  int64_t eval_every = 0;
+  int64_t seed = 0;
+  std::string source;           // the spec file the plan was compiled from
+};
+
+struct Plan {
+  PlanMeta meta;
+  ir::Graph graph;
+  passes::MemoryLayout memory;
+
+  int64_t flops(ir::Phase phase) const;
+  int64_t parameter_count(bool trainable_only) const;
+};
+
+// A plan file that cannot be trusted: wrong magic, newer version, corrupt or inconsistent contents.
+struct PlanFormatError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string to_bytes(const Plan& plan);
+Plan from_bytes(const std::string& bytes);   // throws PlanFormatError
+void save(const Plan& plan, const std::string& path);   // atomically: temp file, fsync, rename
+Plan load(const std::string& path);          // throws PlanFormatError or std::runtime_error (I/O)
+
+const char* to_string(Mode mode);
+
+}  // namespace ynet::plan

@@ -1,0 +1,71 @@
+#include "runtime/ops/lowering.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace ynet::ops {
+namespace {
+
+struct Tables {
+  std::map<std::string, OpLowering> by_layer;
+  std::map<std::string, passes::GradRule> by_step;
+};
+
+const Tables& tables() {
+  static const Tables t = [] {
+    Tables out;
+#define YNET_ADD_LOWERING(op)                                               \
+  {                                                                         \
+    OpLowering l = op::lowering();                                          \
+    for (auto& [step, rule] : l.grads) out.by_step.emplace(step, rule);     \
+    for (const auto& name : l.layer_ops) out.by_layer.emplace(name, l);     \
+  }
+    YNET_OP_LOWERINGS(YNET_ADD_LOWERING)
+#undef YNET_ADD_LOWERING
+    return out;
+  }();
+  return t;
+}
+
+}  // namespace
+
+std::vector<int64_t> LowerContext::concrete(const sema::Shape& shape) const {
+  std::vector<int64_t> out;
+  for (const sema::Dim& d : shape) {
+    switch (d.kind) {
+      case sema::Dim::Kind::Batch: out.push_back(batch); break;
+      case sema::Dim::Kind::Time: out.push_back(max_frames); break;
+      case sema::Dim::Kind::Const: out.push_back(d.value); break;
+    }
+  }
+  return out;
+}
+
+int LowerContext::add_value(const std::string& suffix, std::vector<int64_t> shape, ir::BufferKind kind, ir::DType dtype) {
+  return graph.add_value(suffix.empty() ? layer.name : layer.name + "." + suffix, std::move(shape), kind, dtype);
+}
+
+void LowerContext::emit(ir::Node node) {
+  if (node.layer.empty()) node.layer = layer.name;
+  graph.add_node(std::move(node));
+}
+
+int LowerContext::param(const std::string& name) const {
+  auto it = params.find(name);
+  if (it == params.end())
+    throw std::logic_error(fmt::format("layer '{}' ({}) has no parameter '{}'", layer.name, layer.op, name));
+  return it->second;
+}
+
+const OpLowering* find_lowering(const std::string& layer_op) {
+  auto it = tables().by_layer.find(layer_op);
+  return it == tables().by_layer.end() ? nullptr : &it->second;
+}
+
+const passes::GradRule* find_grad_rule(const std::string& step_op) {
+  auto it = tables().by_step.find(step_op);
+  return it == tables().by_step.end() ? nullptr : &it->second;
+}
+
+}  // namespace ynet::ops

@@ -1,0 +1,58 @@
+#pragma once
+// How each layer becomes plan steps, and how each step is differentiated. Every op's rules live in
+// runtime/ops/<op>/lower.cpp beside its signature (def.cpp) and its kernels; this header is what the
+// compiler sees of them. Nothing here knows about any backend.
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/graph.h"
+#include "compiler/passes/autodiff.h"
+#include "compiler/sema/checked_model.h"
+
+namespace ynet::ops {
+
+// What a layer's lowering rule works with.
+struct LowerContext {
+  ir::Graph& graph;
+  const sema::LayerNode& layer;
+  std::vector<int> inputs;              // value ids of the layer's tensor inputs
+  std::map<std::string, int> params;    // the layer's parameters by local name
+  int lengths = -1;                     // int32 [B] valid frames per video; -1 for video-level inputs
+  bool training = true;
+  int64_t batch = 0;
+  int64_t max_frames = 1;
+  int64_t rng_stream = 0;               // distinct per layer: dropout masks and gating noise
+
+  // Rule results.
+  int output = -1;                      // the value the layer's name refers to
+  std::vector<int> loss_terms;          // scalars added to the training loss (MoE auxiliary losses)
+
+  std::vector<int64_t> concrete(const sema::Shape& shape) const;  // B -> batch, T -> max_frames
+  int add_value(const std::string& suffix, std::vector<int64_t> shape, ir::BufferKind kind,
+                ir::DType dtype = ir::DType::F32);
+  void emit(ir::Node node);             // sets the node's layer name and phase (forward) if unset
+  int param(const std::string& name) const;  // throws std::logic_error naming the layer if missing
+};
+
+using LowerRule = std::function<void(LowerContext&)>;
+
+struct OpLowering {
+  std::vector<std::string> layer_ops;         // registry names of the layers this rule lowers
+  LowerRule lower;                            // empty for layers lowered by the compiler itself
+  std::vector<std::pair<std::string, passes::GradRule>> grads;  // gradient rules of the steps it emits
+};
+
+const OpLowering* find_lowering(const std::string& layer_op);
+const passes::GradRule* find_grad_rule(const std::string& step_op);
+
+// Each op's lower.cpp defines one of these; lowering.cpp lists them.
+#define YNET_OP_LOWERINGS(X) \
+  X(dense) X(activation) X(batch_norm) X(dropout) X(frame_pooling) X(time_weighted_sum) X(l2_normalize) \
+  X(lstm) X(moe) X(moe_classifier) X(logistic) X(sigmoid_cross_entropy)
+#define YNET_DECLARE_LOWERING(op) namespace op { OpLowering lowering(); }
+YNET_OP_LOWERINGS(YNET_DECLARE_LOWERING)
+#undef YNET_DECLARE_LOWERING
+
+}  // namespace ynet::ops

@@ -1,0 +1,192 @@
+// Each pass on small hand-written graphs.
+#include <doctest/doctest.h>
+
+#include "compiler/passes/autodiff.h"
+#include "compiler/passes/optimizer.h"
+#include "compiler/passes/simplify.h"
+
+using namespace ynet;
+
+namespace {
+
+ir::Node step(std::string op, std::vector<int> in, std::vector<int> out, ir::Phase phase = ir::Phase::Forward) {
+  ir::Node n;
+  n.op = std::move(op);
+  n.inputs = std::move(in);
+  n.outputs = std::move(out);
+  n.phase = phase;
+  return n;
+}
+
+int add_param(ir::Graph& g, const std::string& name, std::vector<int64_t> shape) {
+  const int v = g.add_value(name, std::move(shape), ir::BufferKind::Param);
+  g.params.push_back({name, v, -1, {}, "zeros", 1, 1, true});
+  return v;
+}
+
+// Gradient rules for the toy ops used here: every input gets a gradient from one backward step.
+const passes::GradRule* toy_rules(const std::string&) {
+  static const passes::GradRule rule = [](const ir::Node& fwd, passes::GradContext& ctx) {
+    passes::emit_standard_grad(fwd, ctx, std::vector<bool>(fwd.inputs.size(), true),
+                               std::vector<bool>(fwd.outputs.size(), false), 1);
+  };
+  return &rule;
+}
+
+}  // namespace
+
+TEST_CASE("dead-step elimination keeps what feeds live-out values and state updates") {
+  ir::Graph g;
+  const int x = g.add_value("x", {4}, ir::BufferKind::Input);
+  const int a = g.add_value("a", {4}, ir::BufferKind::Activation);
+  const int b = g.add_value("b", {4}, ir::BufferKind::Activation);
+  const int unused = g.add_value("unused", {4}, ir::BufferKind::Activation);
+  const int state = g.add_value("state", {4}, ir::BufferKind::ModelState);
+  g.add_node(step("A", {x}, {a}));
+  g.add_node(step("Unused", {a}, {unused}));
+  g.add_node(step("UpdatesState", {a}, {state}));
+  g.add_node(step("B", {a}, {b}));
+  g.live_out = {b};
+  CHECK(passes::eliminate_dead_steps(g) == 1);
+  REQUIRE(g.nodes.size() == 3);
+  CHECK(g.nodes[1].op == "UpdatesState");
+}
+
+TEST_CASE("inference pruning removes dropout and loss steps and clears training flags") {
+  ir::Graph g;
+  const int x = g.add_value("x", {2, 3}, ir::BufferKind::Input);
+  const int d = g.add_value("d", {2, 3}, ir::BufferKind::Activation);
+  const int y = g.add_value("y", {2, 3}, ir::BufferKind::Activation);
+  const int loss = g.add_value("loss", {}, ir::BufferKind::Scalar);
+  ir::Node drop = step("Dropout", {x}, {d});
+  drop.attrs["training"] = true;
+  g.add_node(drop);
+  ir::Node dense = step("Dense", {d}, {y});
+  dense.attrs["training"] = true;
+  g.add_node(dense);
+  g.add_node(step("SigmoidCrossEntropy", {y}, {loss}, ir::Phase::Loss));
+  g.live_out = {y, loss};
+  g.loss = loss;
+  passes::prune_for_inference(g);
+  REQUIRE(g.nodes.size() == 1);
+  CHECK(g.nodes[0].op == "Dense");
+  CHECK(g.nodes[0].inputs[0] == x);
+  CHECK_FALSE(ir::attr_bool(g.nodes[0].attrs, "training", true));
+  CHECK(g.loss == -1);
+  CHECK(g.live_out == std::vector<int>{y});
+}
+
+TEST_CASE("Dense followed by its only reader, an activation, fuses") {
+  ir::Graph g;
+  const int x = g.add_value("x", {2, 3}, ir::BufferKind::Input);
+  const int w = add_param(g, "w", {3, 5});
+  const int y = g.add_value("y", {2, 5}, ir::BufferKind::Activation);
+  const int z = g.add_value("z", {2, 5}, ir::BufferKind::Activation);
+  ir::Node dense = step("Dense", {x, w, -1}, {y});
+  dense.attrs["activation"] = std::string("none");
+  g.add_node(dense);
+  ir::Node act = step("Activation", {y}, {z});
+  act.attrs["kind"] = std::string("sigmoid");
+  g.add_node(act);
+  g.live_out = {z};
+  CHECK(passes::fuse_dense_activation(g) == 1);
+  REQUIRE(g.nodes.size() == 1);
+  CHECK(ir::attr_string(g.nodes[0].attrs, "activation", "") == "sigmoid");
+  CHECK(g.nodes[0].outputs[0] == z);
+}
+
+TEST_CASE("no fusion when the Dense output has a second reader") {
+  ir::Graph g;
+  const int x = g.add_value("x", {2, 3}, ir::BufferKind::Input);
+  const int y = g.add_value("y", {2, 3}, ir::BufferKind::Activation);
+  const int z = g.add_value("z", {2, 3}, ir::BufferKind::Activation);
+  g.add_node(step("Dense", {x}, {y}));
+  g.add_node(step("Activation", {y}, {z}));
+  g.live_out = {z, y};
+  CHECK(passes::fuse_dense_activation(g) == 0);
+}
+
+TEST_CASE("BatchNorm after Dense folds into a prologue step in inference") {
+  ir::Graph g;
+  const int x = g.add_value("x", {2, 3}, ir::BufferKind::Input);
+  const int w = add_param(g, "fc.weights", {3, 4});
+  const int b = add_param(g, "fc.bias", {4});
+  const int gamma = add_param(g, "bn.gamma", {4});
+  const int beta = add_param(g, "bn.beta", {4});
+  const int mean = g.add_value("bn.mean", {4}, ir::BufferKind::ModelState);
+  const int var = g.add_value("bn.var", {4}, ir::BufferKind::ModelState);
+  const int y = g.add_value("y", {2, 4}, ir::BufferKind::Activation);
+  const int z = g.add_value("z", {2, 4}, ir::BufferKind::Activation);
+  ir::Node dense = step("Dense", {x, w, b}, {y});
+  dense.layer = "fc";
+  g.add_node(dense);
+  ir::Node bn = step("BatchNorm", {y, gamma, beta, mean, var}, {z});
+  bn.attrs["training"] = false;
+  g.add_node(bn);
+  g.live_out = {z};
+  CHECK(passes::fold_batchnorm_into_dense(g) == 1);
+  REQUIRE(g.nodes.size() == 2);
+  CHECK(g.nodes[0].op == "FoldBatchNorm");
+  CHECK(g.nodes[0].phase == ir::Phase::Prologue);
+  CHECK(g.nodes[0].inputs == std::vector<int>{w, b, gamma, beta, mean, var});
+  CHECK(g.nodes[1].op == "Dense");
+  CHECK(g.nodes[1].outputs[0] == z);
+  CHECK(g.nodes[1].inputs[1] == g.nodes[0].outputs[0]);
+}
+
+TEST_CASE("autodiff sums the gradients of a value used twice") {
+  // y = A(x, w); s = B(y, y) ; the loss is s. dy gets two contributions, summed by an AddGrad step.
+  ir::Graph g;
+  const int x = g.add_value("x", {3}, ir::BufferKind::Input);
+  const int w = add_param(g, "w", {3});
+  const int y = g.add_value("y", {3}, ir::BufferKind::Activation);
+  const int s = g.add_value("s", {}, ir::BufferKind::Scalar);
+  const int loss = g.add_value("loss", {}, ir::BufferKind::Scalar);
+  g.add_node(step("A", {x, w}, {y}));
+  g.add_node(step("B", {y, y}, {s}, ir::Phase::Loss));
+  g.add_node(step("LossSum", {s}, {loss}, ir::Phase::Loss));
+  g.loss = loss;
+  passes::autodiff(g, toy_rules);
+  std::vector<std::string> ops;
+  for (const auto& n : g.nodes) ops.push_back(n.op);
+  CHECK(ops == std::vector<std::string>{"A", "B", "LossSum", "LossSum.grad", "B.grad", "AddGrad", "A.grad"});
+  const ir::Node& a_grad = g.nodes.back();
+  CHECK(a_grad.outputs[0] == -1);  // x is data: no gradient
+  CHECK(a_grad.outputs[1] >= 0);
+  CHECK(g.params[0].grad == a_grad.outputs[1]);
+  CHECK(g.value(a_grad.outputs[1]).kind == ir::BufferKind::ParamGrad);
+  // A.grad reads the summed dy.
+  CHECK(a_grad.inputs.back() == g.nodes[5].outputs[0]);
+}
+
+TEST_CASE("autodiff names the op that lacks a gradient rule") {
+  ir::Graph g;
+  const int w = add_param(g, "w", {3});
+  const int loss = g.add_value("loss", {}, ir::BufferKind::Scalar);
+  const int t = g.add_value("t", {}, ir::BufferKind::Scalar);
+  g.add_node(step("Mystery", {w}, {t}));
+  g.add_node(step("LossSum", {t}, {loss}, ir::Phase::Loss));
+  g.loss = loss;
+  CHECK_THROWS_WITH(passes::autodiff(g, [](const std::string&) -> const passes::GradRule* { return nullptr; }),
+                    "op 'Mystery' has no gradient rule");
+}
+
+TEST_CASE("the optimizer pass adds slots with TensorFlow 1 initial values and one fused update") {
+  ir::Graph g;
+  const int w = add_param(g, "w", {3});
+  const int dw = g.add_value("dw", {3}, ir::BufferKind::ParamGrad);
+  g.params[0].grad = dw;
+  passes::OptimizerConfig config;
+  config.name = "RMSProp";
+  config.args = {{"lr", 1e-4}, {"decay", 0.9}, {"momentum", 0.0}, {"epsilon", 1e-10}};
+  config.clip_norm = 1.0;
+  config.clip = "global";
+  passes::append_optimizer(g, config);
+  REQUIRE(g.nodes.size() == 2);
+  CHECK(g.nodes[0].op == "ClipByGlobalNorm");
+  CHECK(g.nodes[1].op == "RMSProp");
+  CHECK(g.nodes[1].inputs == std::vector<int>{w, dw, g.params[0].state[0]});
+  REQUIRE(g.state.size() == 1);
+  CHECK(g.state[0].name == "w.ms");
+  CHECK(g.state[0].init == "ones");
+}
