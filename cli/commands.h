@@ -6,5 +6,7 @@
 
 namespace ynet::cli {
 
+void add_compile_command(CLI::App& app, int& exit_code);
+
 
 }  // namespace ynet::cli

@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
   int exit_code = 0;
 
+  ynet::cli::add_compile_command(app, exit_code);
+
 
   try {
     app.parse(argc, argv);

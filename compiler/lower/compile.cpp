@@ -51,35 +51,6 @@ plan::PlanMeta make_meta(const sema::CheckedModel& model, int64_t batch, plan::M
   return meta;
 }
 
-// Glorot and orthogonal initialisers need the fans; stacked expert weights [E, in, out] share the
-// fans of one expert.
-std::pair<int64_t, int64_t> fans(const std::vector<int64_t>& shape) {
-  if (shape.empty()) return {1, 1};
-  if (shape.size() == 1) return {shape[0], shape[0]};
-  return {shape[shape.size() - 2], shape.back()};
-}
-
-// Adds the layer's parameters (and sub-network parameters) to the graph.
-std::map<std::string, int> add_params(ir::Graph& g, const std::string& layer, const std::vector<sema::ParamInfo>& params) {
-  std::map<std::string, int> out;
-  for (const sema::ParamInfo& p : params) {
-    const std::string name = layer + "." + p.name;
-    const int v = g.add_value(name, p.shape, p.trainable ? ir::BufferKind::Param : ir::BufferKind::ModelState);
-    if (p.trainable) {
-      ir::ParamEntry e;
-      e.name = name;
-      e.value = v;
-      e.init = p.init;
-      std::tie(e.fan_in, e.fan_out) = fans(p.shape);
-      g.params.push_back(std::move(e));
-    } else {
-      g.state.push_back({name, v, p.init});
-    }
-    out[p.name] = v;
-  }
-  return out;
-}
-
 }  // namespace
 
 plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch) {
@@ -125,7 +96,7 @@ plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch) {
     if (!rule || !rule->lower) throw std::logic_error(fmt::format("layer op '{}' has no lowering rule", node.op));
     ops::LowerContext ctx{g, node};
     for (int in : node.inputs) ctx.inputs.push_back(value_of.at(static_cast<size_t>(in)));
-    ctx.params = add_params(g, node.name, node.params);
+    ctx.params = ops::add_params(g, node.name, node.params);
     ctx.lengths = lengths;
     ctx.batch = batch;
     ctx.max_frames = T;

@@ -28,7 +28,35 @@ const Tables& tables() {
   return t;
 }
 
+// Glorot and orthogonal initialisers need the fans; stacked expert weights [E, in, out] share the
+// fans of one expert.
+std::pair<int64_t, int64_t> fans(const std::vector<int64_t>& shape) {
+  if (shape.empty()) return {1, 1};
+  if (shape.size() == 1) return {shape[0], shape[0]};
+  return {shape[shape.size() - 2], shape.back()};
+}
+
 }  // namespace
+
+std::map<std::string, int> add_params(ir::Graph& g, const std::string& prefix, const std::vector<sema::ParamInfo>& params) {
+  std::map<std::string, int> out;
+  for (const sema::ParamInfo& p : params) {
+    const std::string name = prefix + "." + p.name;
+    const int v = g.add_value(name, p.shape, p.trainable ? ir::BufferKind::Param : ir::BufferKind::ModelState);
+    if (p.trainable) {
+      ir::ParamEntry e;
+      e.name = name;
+      e.value = v;
+      e.init = p.init;
+      std::tie(e.fan_in, e.fan_out) = fans(p.shape);
+      g.params.push_back(std::move(e));
+    } else {
+      g.state.push_back({name, v, p.init});
+    }
+    out[p.name] = v;
+  }
+  return out;
+}
 
 std::vector<int64_t> LowerContext::concrete(const sema::Shape& shape) const {
   std::vector<int64_t> out;

@@ -38,6 +38,11 @@ struct LowerContext {
 
 using LowerRule = std::function<void(LowerContext&)>;
 
+// Adds parameters named "<prefix>.<name>" (trainable ones to graph.params with their initialiser
+// and fans, the others to graph.state) and returns their value ids by local name.
+std::map<std::string, int> add_params(ir::Graph& graph, const std::string& prefix,
+                                      const std::vector<sema::ParamInfo>& params);
+
 struct OpLowering {
   std::vector<std::string> layer_ops;         // registry names of the layers this rule lowers
   LowerRule lower;                            // empty for layers lowered by the compiler itself

@@ -1,0 +1,138 @@
+// `ynet compile`: lower a spec to its execution plan and show it, or re-emit a saved plan file.
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+#include "cli/commands.h"
+#include "cli/spec_input.h"
+#include "compiler/emit/emit.h"
+#include "compiler/lower/compile.h"
+
+namespace ynet::cli {
+namespace {
+
+struct CompileArgs {
+  std::string input;
+  int64_t batch = 0;
+  std::string mode = "train";
+  std::string emit = "text";
+  std::string output;
+  std::string memory_svg;
+  std::vector<std::string> sets;
+};
+
+bool is_plan_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[8] = {};
+  in.read(magic, sizeof magic);
+  return in.gcount() == 8 && std::string(magic, 8) == "YNETPLAN";
+}
+
+bool write_output(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return true;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out << text;
+  if (!out) {
+    fmt::print(stderr, "ynet: error: cannot write '{}': {}\n", path, std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+std::string render(const plan::Plan& p, const std::string& emit, const std::vector<plan::Plan>& by_batch,
+                   const std::vector<compiler::PassReport>& passes) {
+  if (emit == "json") return emit::json(p);
+  if (emit == "dot") return emit::dot(p);
+  if (emit == "summary") return emit::summary(p, by_batch);
+  if (emit == "proto") return plan::to_bytes(p);
+  std::string out = emit::text(p);
+  if (!passes.empty()) {
+    out += "\npasses:";
+    for (const auto& r : passes) out += fmt::format(" {}({})", r.pass, r.changes);
+    out += "\n";
+  }
+  return out;
+}
+
+int run(const CompileArgs& args) {
+  if (args.emit == "proto" && (args.output.empty() || args.output == "-") && isatty(fileno(stdout))) {
+    fmt::print(stderr, "ynet: error: --emit proto writes binary data; give a file with -o FILE\n");
+    return 2;
+  }
+  plan::Plan p;
+  std::vector<plan::Plan> by_batch;
+  std::vector<compiler::PassReport> passes;
+  if (is_plan_file(args.input)) {
+    if (args.batch != 0 || !args.sets.empty()) {
+      fmt::print(stderr, "ynet: error: '{}' is a compiled plan; --batch and --set apply to specs only\n", args.input);
+      return 2;
+    }
+    try {
+      p = plan::load(args.input);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "ynet: error: {}\n", e.what());
+      return 1;
+    }
+    by_batch.push_back(p);
+  } else {
+    int exit_code = 0;
+    auto model = load_spec(args.input, args.sets, exit_code);
+    if (!model) return exit_code;
+    compiler::CompileOptions options;
+    options.batch = args.batch;
+    options.mode = args.mode == "train" ? plan::Mode::Train : plan::Mode::Infer;
+    compiler::Compiled compiled = compiler::compile(*model, options);
+    p = std::move(compiled.plan);
+    passes = std::move(compiled.passes);
+    if (args.emit == "summary") {
+      std::set<int64_t> batches{1, 32, 128, 256, 512, p.meta.batch};
+      for (int64_t b : batches) {
+        options.batch = b;
+        by_batch.push_back(compiler::compile(*model, options).plan);
+      }
+    }
+  }
+  if (!args.memory_svg.empty() && !write_output(args.memory_svg, emit::memory_svg(p))) return 1;
+  if (args.emit == "proto" && !args.output.empty() && args.output != "-") {
+    try {
+      plan::save(p, args.output);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "ynet: error: {}\n", e.what());
+      return 1;
+    }
+    return 0;
+  }
+  return write_output(args.output, render(p, args.emit, by_batch, passes)) ? 0 : 1;
+}
+
+}  // namespace
+
+void add_compile_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<CompileArgs>();
+  CLI::App* cmd = app.add_subcommand("compile", "Lower a spec to its execution plan and print or save the plan");
+  cmd->footer(
+      "Formats: text (steps, buffers, memory), json (the same, machine-readable; see docs/plan.md),\n"
+      "dot (Graphviz: ynet compile spec.ynet --emit dot | dot -Tsvg > plan.svg), summary (parameters,\n"
+      "FLOPs per sample, memory per batch size), proto (the plan file runtimes load; needs -o).\n"
+      "SPEC may also be a plan file written with --emit proto, to view it again.");
+  cmd->add_option("spec", args->input, "The .ynet spec (or a saved plan file)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--batch", args->batch, "Batch size (default: the spec's train.batch)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  cmd->add_option("--mode", args->mode, "train: forward, loss, backward, update; infer: forward to the outputs")
+      ->check(CLI::IsMember({"train", "infer"}));
+  cmd->add_option("--emit", args->emit, "Output format")->check(CLI::IsMember({"text", "json", "dot", "summary", "proto"}));
+  cmd->add_option("-o,--output", args->output, "Write to FILE instead of standard output");
+  cmd->add_option("--memory-svg", args->memory_svg, "Also draw the memory timeline (buffers over steps) to FILE");
+  add_set_option(*cmd, args->sets);
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace ynet::cli

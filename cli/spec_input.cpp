@@ -1,0 +1,40 @@
+#include "cli/spec_input.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace ynet::cli {
+
+void add_set_option(CLI::App& command, std::vector<std::string>& sets) {
+  command.add_option("--set", sets, "Override a `param` of the spec: --set hidden=1024 (repeatable)")
+      ->type_name("NAME=VALUE");
+}
+
+std::optional<sema::CheckedModel> load_spec(const std::string& path, const std::vector<std::string>& sets,
+                                            int& exit_code) {
+  std::vector<std::pair<std::string, std::string>> overrides;
+  for (const std::string& s : sets) {
+    const size_t eq = s.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) {
+      fmt::print(stderr, "ynet: error: --set {}: expected NAME=VALUE, for example --set hidden=1024\n", s);
+      exit_code = 2;
+      return std::nullopt;
+    }
+    overrides.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+  }
+  sema::CheckResult result = sema::check_file(path, overrides);
+  if (!result.usage_error.empty()) {
+    fmt::print(stderr, "ynet: error: {}\n", result.usage_error);
+    exit_code = 2;
+    return std::nullopt;
+  }
+  for (const syntax::Diagnostic& d : result.diagnostics) fmt::print(stderr, "{}", syntax::render(d, *result.sources));
+  if (result.has_errors() || !result.model) {
+    exit_code = 1;
+    return std::nullopt;
+  }
+  return std::move(result.model);
+}
+
+}  // namespace ynet::cli

@@ -1,0 +1,50 @@
+// An LSTM stack as one plan step, so a backend can hand the whole stack to its RNN library.
+// Step "LSTM": inputs (x [B,T,F], lengths, then per layer l: input_weights [in_l, 4H],
+// recurrent_weights [H, 4H], bias [4H], gate blocks in the order i, f, g, o), outputs (y [B,T,H],
+// saved [layers, T, B, 7H]: gates, cell, tanh(cell) and pre-dropout output per step, what a
+// reference backward needs; a backend may keep its own workspace instead).
+// Outputs past each video's length are zero, which is exact for a one-directional LSTM.
+#include <fmt/format.h>
+
+#include "runtime/ops/lower_support.h"
+
+namespace ynet::ops::lstm {
+namespace {
+
+void lower(LowerContext& ctx) {
+  const int x = ctx.inputs.at(0);
+  const ir::Value& xv = ctx.graph.value(x);
+  const int64_t layers = ir::attr_int(layer_attrs(ctx.layer), "layers", 1);
+  const int64_t hidden = ir::attr_int(layer_attrs(ctx.layer), "hidden", 1);
+  const int64_t batch = xv.shape[0], steps = xv.shape[1];
+  std::vector<int> inputs{x, ctx.lengths};
+  int64_t flops = 0;
+  int64_t in = xv.shape[2];
+  for (int64_t l = 0; l < layers; ++l) {
+    inputs.push_back(ctx.param(fmt::format("layer{}/input_weights", l)));
+    inputs.push_back(ctx.param(fmt::format("layer{}/recurrent_weights", l)));
+    inputs.push_back(ctx.param(fmt::format("layer{}/bias", l)));
+    flops += 2 * batch * steps * (in + hidden) * 4 * hidden + 15 * batch * steps * hidden;
+    in = hidden;
+  }
+  const int y = ctx.add_value("", {batch, steps, hidden}, ir::BufferKind::Activation);
+  const int saved = ctx.add_value("saved", {layers, steps, batch, 7 * hidden}, ir::BufferKind::Saved);
+  ir::Node n = forward_step(ctx, "LSTM", inputs, {y, saved}, flops);
+  n.attrs["stream"] = ctx.rng_stream;
+  ctx.emit(std::move(n));
+  ctx.output = y;
+}
+
+// Backpropagation through time reads everything the forward step read and wrote; its matrix work
+// is twice the forward's (gradients for the inputs and for the weights).
+void grad(const ir::Node& fwd, passes::GradContext& ctx) {
+  std::vector<int> needed;
+  for (size_t i = 0; i < fwd.inputs.size(); ++i) needed.push_back(static_cast<int>(i));
+  standard_grad(needed, {0, 1}, 2.0)(fwd, ctx);
+}
+
+}  // namespace
+
+OpLowering lowering() { return {{"LSTM"}, lower, {{"LSTM", grad}}}; }
+
+}  // namespace ynet::ops::lstm
