@@ -105,10 +105,10 @@ std::string json(const plan::Plan& plan) {
   for (const auto& [k, b] : mem.peak_by_kind) peak_by_kind[ir::to_string(k)] = b;
   out += fmt::format("  ],\n  \"live_out\": [{}], \"loss\": {},\n", fmt::join(plan.graph.live_out, ", "), plan.graph.loss);
   out += fmt::format("  \"memory\": {{\"persistent_bytes\": {}, \"transient_bytes\": {}, \"arena_bytes\": {}, "
-                     "\"naive_bytes\": {}, \"peak_live_bytes\": {}, \"peak_step\": {}, \"bytes_by_kind\": {}, "
+                     "\"naive_bytes\": {}, \"peak_live_bytes\": {}, \"peak_step\": {}, \"workspace_bytes\": {}, \"bytes_by_kind\": {}, "
                      "\"peak_by_kind\": {}}},\n",
                      mem.persistent_bytes, mem.transient_bytes, mem.arena_bytes, mem.naive_bytes, mem.peak_live_bytes,
-                     mem.peak_step, number_map(by_kind), number_map(peak_by_kind));
+                     mem.peak_step, mem.workspace_bytes, number_map(by_kind), number_map(peak_by_kind));
   out += fmt::format("  \"flops\": {{\"forward\": {}, \"loss\": {}, \"backward\": {}, \"optimizer\": {}}},\n",
                      plan.flops(ir::Phase::Forward), plan.flops(ir::Phase::Loss), plan.flops(ir::Phase::Backward),
                      plan.flops(ir::Phase::Optimizer));

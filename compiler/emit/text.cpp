@@ -57,6 +57,9 @@ std::string text(const plan::Plan& plan) {
   for (const auto& [kind, b] : mem.peak_by_kind)
     out += fmt::format("    {:<16}{} live at the peak\n", ir::to_string(kind), bytes(b));
   out += fmt::format("  arena             {}\n", bytes(mem.arena_bytes));
+  if (mem.workspace_bytes > 0)
+    out += fmt::format("  kernel workspace  {} (estimated; LSTM and MoE keep their backward state here)\n",
+                       bytes(mem.workspace_bytes));
   const double saved = mem.naive_bytes > 0 ? 100.0 * (1.0 - double(mem.arena_bytes) / double(mem.naive_bytes)) : 0;
   out += fmt::format("  naive sum         {} (the arena is {:.1f}% smaller)\n", bytes(mem.naive_bytes), saved);
   out += fmt::format("\nflops per step: forward {}, loss {}, backward {}, optimizer {}\n",

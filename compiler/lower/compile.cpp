@@ -94,7 +94,7 @@ plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch) {
     }
     const ops::OpLowering* rule = ops::find_lowering(node.op);
     if (!rule || !rule->lower) throw std::logic_error(fmt::format("layer op '{}' has no lowering rule", node.op));
-    ops::LowerContext ctx{g, node};
+    ops::LowerContext ctx(g, node);
     for (int in : node.inputs) ctx.inputs.push_back(value_of.at(static_cast<size_t>(in)));
     ctx.params = ops::add_params(g, node.name, node.params);
     ctx.lengths = lengths;

@@ -74,6 +74,8 @@ MemoryLayout plan_memory(const ir::Graph& graph, const std::vector<int>& live_ou
     out.transient_bytes = std::max(out.transient_bytes, candidate + size);
   }
   out.arena_bytes = out.persistent_bytes + out.transient_bytes;
+  for (const ir::Node& n : graph.nodes)
+    if (n.phase == ir::Phase::Forward) out.workspace_bytes += ir::attr_int(n.attrs, "workspace_bytes", 0);
 
   const int steps = static_cast<int>(graph.nodes.size()) + 1;
   for (int step = 0; step < steps; ++step) {

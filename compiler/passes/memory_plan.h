@@ -26,6 +26,7 @@ struct MemoryLayout {
   int64_t naive_bytes = 0;          // every buffer with bytes of its own (no reuse)
   int64_t peak_live_bytes = 0;      // most transient bytes live at one step (a lower bound for the region)
   int peak_step = -1;
+  int64_t workspace_bytes = 0;      // kernels' own workspace, estimated by the steps (attribute workspace_bytes)
   std::map<ir::BufferKind, int64_t> bytes_by_kind;    // every buffer, summed per kind
   std::map<ir::BufferKind, int64_t> peak_by_kind;     // transient bytes per kind live at the peak step
 };

@@ -168,6 +168,7 @@ std::string to_bytes(const Plan& plan) {
   mem.set_naive_bytes(plan.memory.naive_bytes);
   mem.set_peak_live_bytes(plan.memory.peak_live_bytes);
   mem.set_peak_step(plan.memory.peak_step);
+  mem.set_workspace_bytes(plan.memory.workspace_bytes);
 
   std::string out(kMagic, kMagicSize);
   out += pb.SerializeAsString();
@@ -270,6 +271,7 @@ Plan from_bytes(const std::string& bytes) {
   plan.memory.naive_bytes = mem.naive_bytes();
   plan.memory.peak_live_bytes = mem.peak_live_bytes();
   plan.memory.peak_step = mem.peak_step();
+  plan.memory.workspace_bytes = mem.workspace_bytes();
   // Recount what can be recomputed, so that the reports of a loaded plan match the compiled one.
   for (const ir::Value& v : plan.graph.values) plan.memory.bytes_by_kind[v.kind] += v.bytes();
   if (!passes::layout_is_valid(plan.graph, plan.memory))

@@ -15,6 +15,8 @@ namespace ynet::ops {
 
 // What a layer's lowering rule works with.
 struct LowerContext {
+  LowerContext(ir::Graph& g, const sema::LayerNode& l) : graph(g), layer(l) {}
+
   ir::Graph& graph;
   const sema::LayerNode& layer;
   std::vector<int> inputs;              // value ids of the layer's tensor inputs

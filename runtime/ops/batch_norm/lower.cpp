@@ -1,6 +1,6 @@
 // BatchNorm as plan steps. Step "BatchNorm":
 //   inputs  (x, gamma or -1, beta or -1, moving_mean, moving_variance, lengths or -1)
-//   outputs training: (y, moving_mean, moving_variance, saved_mean, saved_inv_std); inference: (y)
+//   outputs training: (y, moving_mean, moving_variance, saved_mean, saved_variance); inference: (y)
 // Statistics run over every row of a vector and over the valid frames of a sequence (lengths).
 // The moving statistics are updated in place, which is why they appear among the outputs.
 #include "runtime/ops/lower_support.h"
@@ -15,14 +15,14 @@ void lower(LowerContext& ctx) {
   const int64_t f = last_dim(xv);
   const int y = ctx.add_value("", xv.shape, ir::BufferKind::Activation);
   const int mean = ctx.add_value("saved_mean", {f}, ir::BufferKind::Saved);
-  const int inv_std = ctx.add_value("saved_inv_std", {f}, ir::BufferKind::Saved);
+  const int variance = ctx.add_value("saved_variance", {f}, ir::BufferKind::Saved);
   const int gamma = ctx.params.count("gamma") ? ctx.param("gamma") : -1;
   const int beta = ctx.params.count("beta") ? ctx.param("beta") : -1;
   const int moving_mean = ctx.param("moving_mean");
   const int moving_var = ctx.param("moving_variance");
   const int64_t flops = 8 * ctx.graph.value(x).elements();
   ctx.emit(forward_step(ctx, "BatchNorm", {x, gamma, beta, moving_mean, moving_var, sequence ? ctx.lengths : -1},
-                        {y, moving_mean, moving_var, mean, inv_std}, flops));
+                        {y, moving_mean, moving_var, mean, variance}, flops));
   ctx.output = y;
 }
 

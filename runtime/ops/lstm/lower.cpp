@@ -1,8 +1,9 @@
 // An LSTM stack as one plan step, so a backend can hand the whole stack to its RNN library.
 // Step "LSTM": inputs (x [B,T,F], lengths, then per layer l: input_weights [in_l, 4H],
-// recurrent_weights [H, 4H], bias [4H], gate blocks in the order i, f, g, o), outputs (y [B,T,H],
-// saved [layers, T, B, 7H]: gates, cell, tanh(cell) and pre-dropout output per step, what a
-// reference backward needs; a backend may keep its own workspace instead).
+// recurrent_weights [H, 4H], bias [4H], gate blocks in the order i, f, g, o), outputs (y [B,T,H]).
+// What the backward step needs from the forward one (gates, cells, dropout masks) stays in the
+// kernel's own workspace, whose size differs between backends; the attribute workspace_bytes
+// estimates it (gates, cell, tanh(cell) and output per layer and step) for the memory report.
 // Outputs past each video's length are zero, which is exact for a one-directional LSTM.
 #include <fmt/format.h>
 
@@ -28,8 +29,8 @@ void lower(LowerContext& ctx) {
     in = hidden;
   }
   const int y = ctx.add_value("", {batch, steps, hidden}, ir::BufferKind::Activation);
-  const int saved = ctx.add_value("saved", {layers, steps, batch, 7 * hidden}, ir::BufferKind::Saved);
-  ir::Node n = forward_step(ctx, "LSTM", inputs, {y, saved}, flops);
+  ir::Node n = forward_step(ctx, "LSTM", inputs, {y}, flops);
+  n.attrs["workspace_bytes"] = layers * steps * batch * 7 * hidden * int64_t{4};
   n.attrs["stream"] = ctx.rng_stream;
   ctx.emit(std::move(n));
   ctx.output = y;
@@ -40,7 +41,7 @@ void lower(LowerContext& ctx) {
 void grad(const ir::Node& fwd, passes::GradContext& ctx) {
   std::vector<int> needed;
   for (size_t i = 0; i < fwd.inputs.size(); ++i) needed.push_back(static_cast<int>(i));
-  standard_grad(needed, {0, 1}, 2.0)(fwd, ctx);
+  standard_grad(needed, {0}, 2.0)(fwd, ctx);
 }
 
 }  // namespace

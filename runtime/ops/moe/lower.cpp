@@ -1,7 +1,8 @@
 // The sparsely gated MoE layer as one plan step. Step "MoE": inputs (x [N..., F], lengths or -1,
 // gate_weights [F, E], noise_weights [F, E] or -1, then per expert layer l: weights [E, in_l, out_l],
 // bias [E, out_l] or -1), outputs (y, aux_loss (a scalar: w_importance CV(Importance)^2 +
-// w_load CV(Load)^2, a training-loss term), saved [rows, per-row gating and expert values]).
+// w_load CV(Load)^2, a training-loss term)). The gating values and expert activations the backward
+// step needs stay in the kernel's workspace; workspace_bytes estimates it for the memory report.
 // Attributes expert_units and expert_activations describe the expert network, one entry per layer.
 // Rows are the valid frames of a sequence (padded frames give 0 and take no expert) or the videos.
 #include <fmt/format.h>
@@ -77,8 +78,8 @@ void lower(LowerContext& ctx) {
 
   const int y = ctx.add_value("", ctx.concrete(ctx.layer.shape), ir::BufferKind::Activation);
   const int aux = ctx.add_value("aux_loss", {}, ir::BufferKind::Scalar);
-  const int saved = ctx.add_value("saved", {n, 3 * experts + 2 * top_k + top_k * hidden_per_row}, ir::BufferKind::Saved);
-  ir::Node step = forward_step(ctx, "MoE", inputs, {y, aux, saved}, flops);
+  ir::Node step = forward_step(ctx, "MoE", inputs, {y, aux}, flops);
+  step.attrs["workspace_bytes"] = n * (3 * experts + 2 * top_k + top_k * hidden_per_row) * int64_t{4};
   step.attrs["expert_units"] = units;
   step.attrs["expert_activations"] = fmt::format("{}", fmt::join(activations, ","));
   step.attrs["stream"] = ctx.rng_stream;
@@ -91,7 +92,7 @@ void lower(LowerContext& ctx) {
 void grad(const ir::Node& fwd, passes::GradContext& ctx) {
   std::vector<int> needed;
   for (size_t i = 0; i < fwd.inputs.size(); ++i) needed.push_back(static_cast<int>(i));
-  standard_grad(needed, {2}, 2.0)(fwd, ctx);
+  standard_grad(needed, {0}, 2.0)(fwd, ctx);
 }
 
 }  // namespace
