@@ -53,10 +53,11 @@ plan::PlanMeta make_meta(const sema::CheckedModel& model, int64_t batch, plan::M
 
 }  // namespace
 
-plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch) {
+plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch, int64_t max_frames) {
   if (batch <= 0) throw std::invalid_argument(fmt::format("batch must be positive, got {}", batch));
   plan::Plan p;
   p.meta = make_meta(model, batch, plan::Mode::Train);
+  if (max_frames > 0 && p.meta.level == "frame") p.meta.max_frames = max_frames;
   ir::Graph& g = p.graph;
   const bool frames = model.input.level == sema::InputSpec::Level::Frame;
   const int64_t features = model.input.feature_size();
@@ -126,7 +127,7 @@ plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch) {
 
 Compiled compile(const sema::CheckedModel& model, const CompileOptions& options) {
   const int64_t batch = options.batch > 0 ? options.batch : model.train.batch;
-  Compiled out{lower_forward(model, batch), {}};
+  Compiled out{lower_forward(model, batch, options.max_frames), {}};
   plan::Plan& p = out.plan;
   p.meta.mode = options.mode;
   ir::Graph& g = p.graph;

@@ -12,6 +12,7 @@ namespace ynet::compiler {
 struct CompileOptions {
   int64_t batch = 0;  // 0: the spec's train.batch
   plan::Mode mode = plan::Mode::Train;
+  int64_t max_frames = 0;  // 0: the spec's; smaller values make `ynet verify` fast
 };
 
 // The passes compile() ran and what each changed, for `ynet compile --emit text` and for tests.
@@ -30,6 +31,6 @@ struct Compiled {
 Compiled compile(const sema::CheckedModel& model, const CompileOptions& options);
 
 // The forward graph alone, in training form, before any pass: what the lowering rules produce.
-plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch);
+plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch, int64_t max_frames = 0);
 
 }  // namespace ynet::compiler

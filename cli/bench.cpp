@@ -1,0 +1,57 @@
+// `ynet bench`: timings of a spec's training and inference steps on a backend.
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/spec_input.h"
+#include "compiler/lower/compile.h"
+#include "runtime/backend/backend.h"
+#include "runtime/bench/bench.h"
+
+namespace ynet::cli {
+namespace {
+
+struct BenchArgs {
+  std::string spec;
+  int64_t batch = 0;
+  int64_t frames = 0;
+  std::vector<std::string> sets;
+  bench::Options options;
+};
+
+int run(BenchArgs& args) {
+  int exit_code = 0;
+  auto model = load_spec(args.spec, args.sets, exit_code);
+  if (!model) return exit_code;
+  compiler::CompileOptions compile;
+  compile.batch = args.batch;
+  compile.max_frames = args.frames;
+  const plan::Plan train = compiler::compile(*model, compile).plan;
+  compile.mode = plan::Mode::Infer;
+  const plan::Plan infer = compiler::compile(*model, compile).plan;
+  try {
+    const bench::Result result = bench::run(train, infer, args.options);
+    fmt::print("{}", bench::format(result, train, args.options.backend));
+  } catch (const runtime::BindError& e) {
+    fmt::print(stderr, "ynet: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<BenchArgs>();
+  CLI::App* cmd = app.add_subcommand("bench", "Time a spec's training and inference steps on a backend");
+  cmd->add_option("spec", args->spec, "The .ynet spec")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--backend", args->options.backend, "Backend")->check(CLI::IsMember({"cpu", "reference"}));
+  cmd->add_option("--batch", args->batch, "Batch size (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
+  cmd->add_option("--frames", args->frames, "max_frames (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
+  cmd->add_option("--steps", args->options.steps, "Timed steps")->check(CLI::Range(1, 100000));
+  cmd->add_option("--warmup", args->options.warmup, "Untimed steps first")->check(CLI::Range(0, 1000));
+  cmd->add_option("--threads", args->options.threads, "Threads (default: every core)")->check(CLI::Range(1, 1024));
+  add_set_option(*cmd, args->sets);
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace ynet::cli

@@ -1,0 +1,71 @@
+#include "runtime/backend/backend.h"
+
+#include <omp.h>
+
+#include "runtime/backend/arena_backend.h"
+#include "runtime/backend/step_tables.h"
+
+namespace ynet::runtime {
+namespace {
+
+// oneDNN's engine and stream live as long as the backend; kernels bound to them keep references.
+class CpuBackend final : public ArenaBackend<float> {
+ public:
+  CpuBackend() : ArenaBackend<float>("cpu", cpu_steps()), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {}
+
+ protected:
+  void attach(Buffers<float>& buffers) override {
+    buffers.engine = &engine_;
+    buffers.stream = &stream_;
+  }
+
+ private:
+  dnnl::engine engine_;
+  dnnl::stream stream_;
+};
+
+}  // namespace
+
+const StepTable<double>& reference_steps() {
+  static const StepTable<double> table = [] {
+    StepTable<double> t;
+#define YNET_ADD(ns) ::ynet::ns::add_reference_steps(t);
+    YNET_STEP_PROVIDERS(YNET_ADD)
+#undef YNET_ADD
+    return t;
+  }();
+  return table;
+}
+
+const StepTable<float>& cpu_steps() {
+  static const StepTable<float> table = [] {
+    StepTable<float> t;
+#define YNET_ADD(ns) ::ynet::ns::add_cpu_steps(t);
+    YNET_STEP_PROVIDERS(YNET_ADD)
+#undef YNET_ADD
+    return t;
+  }();
+  return table;
+}
+
+void Backend::train_step(const StepContext& ctx) {
+  run(ir::Phase::Forward, ctx);
+  run(ir::Phase::Loss, ctx);
+  run(ir::Phase::Backward, ctx);
+  run(ir::Phase::Optimizer, ctx);
+}
+
+void Backend::forward(const StepContext& ctx) {
+  run(ir::Phase::Forward, ctx);
+  run(ir::Phase::Loss, ctx);
+}
+
+std::unique_ptr<Backend> make_backend(const std::string& name, const BackendOptions& options) {
+  // The Debian oneDNN runs on OpenMP: one thread count serves oneDNN and our own loops.
+  if (options.threads > 0) omp_set_num_threads(options.threads);
+  if (name == "reference") return std::make_unique<ArenaBackend<double>>("reference", reference_steps());
+  if (name == "cpu") return std::make_unique<CpuBackend>();
+  throw std::invalid_argument("unknown backend '" + name + "' (choose reference or cpu)");
+}
+
+}  // namespace ynet::runtime

@@ -1,0 +1,63 @@
+#pragma once
+// The backend interface: what every runtime (the double-precision reference, oneDNN on the CPU,
+// CUDA) offers the trainer, the evaluator and `ynet verify`. A backend binds a plan once (arena,
+// kernels, primitives, descriptors), then runs its steps as often as asked without allocating.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "compiler/plan/plan.h"
+
+namespace ynet::runtime {
+
+// What changes from one training step to the next.
+struct StepContext {
+  int64_t step = 0;           // global step: keys the dropout masks and the gating noise
+  double learning_rate = 0;   // after the schedule
+  uint64_t seed = 0;          // the run's seed
+};
+
+// A plan this backend cannot run. Raised at bind time, never in the middle of training; names the
+// step (index, op, layer) or says how much memory was asked for.
+struct BindError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct BackendOptions {
+  int threads = 0;  // 0: every core
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+
+  // Allocates the arena, initialises nothing, binds every step to a kernel. Throws BindError.
+  virtual void bind(const plan::Plan& plan) = 0;
+  const plan::Plan& plan() const { return *plan_; }
+
+  // Runs every step of the given phase, in plan order (the phases of a train plan run in the order
+  // prologue, forward, loss, backward, optimizer).
+  virtual void run(ir::Phase phase, const StepContext& ctx) = 0;
+
+  // Copies between host memory and a plan buffer; the span must hold exactly the buffer's elements.
+  virtual void write(int value, std::span<const float> data) = 0;
+  virtual void write(int value, std::span<const int32_t> data) = 0;
+  virtual void read(int value, std::span<float> out) const = 0;
+  virtual void synchronize() = 0;
+
+  // Runs a whole training step: forward, loss, backward, optimizer.
+  void train_step(const StepContext& ctx);
+  // Runs the forward (and loss, when the plan has one) phases.
+  void forward(const StepContext& ctx);
+
+ protected:
+  const plan::Plan* plan_ = nullptr;
+};
+
+// "reference" (plain C++ in double), "cpu" (oneDNN). Throws std::invalid_argument for other names.
+std::unique_ptr<Backend> make_backend(const std::string& name, const BackendOptions& options);
+
+}  // namespace ynet::runtime

@@ -1,0 +1,165 @@
+#include "runtime/train/checkpoint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runtime/train/checkpoint.pb.h"
+
+namespace ynet::train {
+namespace {
+
+std::vector<float> read_tensor(const runtime::Backend& backend, int value) {
+  std::vector<float> data(static_cast<size_t>(backend.plan().graph.value(value).elements()));
+  backend.read(value, data);
+  return data;
+}
+
+void add_tensor(google::protobuf::RepeatedPtrField<checkpointpb::Tensor>* out, const std::string& name,
+                const ir::Value& v, const std::vector<float>& data) {
+  checkpointpb::Tensor* t = out->Add();
+  t->set_name(name);
+  for (int64_t d : v.shape) t->add_shape(d);
+  t->mutable_values()->Add(data.begin(), data.end());
+}
+
+void fsync_directory(const std::string& path) {
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(errno)));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw std::runtime_error(fmt::format("cannot write '{}': {}", tmp, std::strerror(err)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(fmt::format("cannot write '{}': {}", path, std::strerror(err)));
+  }
+  fsync_directory(path);
+}
+
+void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const plan::Plan& plan,
+                     const runtime::Backend& backend) {
+  checkpointpb::Checkpoint ckpt;
+  ckpt.set_format_version(kCheckpointFormatVersion);
+  ckpt.set_model(meta.model);
+  ckpt.set_step(meta.step);
+  ckpt.set_samples(meta.samples);
+  ckpt.set_seed(meta.seed);
+  ckpt.set_data_position(meta.data_position);
+  ckpt.set_backend(meta.backend);
+  for (const ir::ParamEntry& p : plan.graph.params)
+    add_tensor(ckpt.mutable_params(), p.name, plan.graph.value(p.value), read_tensor(backend, p.value));
+  for (const ir::StateEntry& s : plan.graph.state)
+    add_tensor(ckpt.mutable_state(), s.name, plan.graph.value(s.value), read_tensor(backend, s.value));
+  std::string bytes;
+  if (!ckpt.SerializeToString(&bytes)) throw std::runtime_error("cannot serialise the checkpoint");
+  write_file_atomically(path, bytes);
+}
+
+CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, runtime::Backend& backend,
+                               bool parameters_only) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("cannot read checkpoint '{}': {}", path, std::strerror(errno)));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  checkpointpb::Checkpoint ckpt;
+  if (!ckpt.ParseFromString(buffer.str()) || ckpt.format_version() == 0)
+    throw std::runtime_error(fmt::format("'{}' is not a ynet checkpoint, or it is damaged", path));
+  if (ckpt.format_version() > kCheckpointFormatVersion)
+    throw std::runtime_error(fmt::format("'{}' has checkpoint format {}, newer than this ynet ({})", path,
+                                         ckpt.format_version(), kCheckpointFormatVersion));
+  std::map<std::string, const checkpointpb::Tensor*> stored;
+  for (const auto& t : ckpt.params()) stored[t.name()] = &t;
+  for (const auto& t : ckpt.state()) stored[t.name()] = &t;
+
+  std::vector<std::string> problems;
+  auto load = [&](const std::string& name, int value, bool required) {
+    auto it = stored.find(name);
+    const ir::Value& v = plan.graph.value(value);
+    if (it == stored.end()) {
+      if (required) problems.push_back(fmt::format("{} {}: missing from the checkpoint", name, ir::format_shape(v.shape)));
+      return;
+    }
+    const std::vector<int64_t> shape(it->second->shape().begin(), it->second->shape().end());
+    if (shape != v.shape || it->second->values_size() != v.elements()) {
+      problems.push_back(fmt::format("{}: the checkpoint has {}, the model {}", name, ir::format_shape(shape),
+                                     ir::format_shape(v.shape)));
+      return;
+    }
+    backend.write(value, std::span<const float>(it->second->values().data(), static_cast<size_t>(v.elements())));
+  };
+  for (const ir::ParamEntry& p : plan.graph.params) load(p.name, p.value, true);
+  for (const ir::StateEntry& s : plan.graph.state)
+    if (s.init != "derived") load(s.name, s.value, true);
+  if (!parameters_only) {
+    std::map<std::string, bool> known;
+    for (const ir::ParamEntry& p : plan.graph.params) known[p.name] = true;
+    for (const ir::StateEntry& s : plan.graph.state) known[s.name] = true;
+    for (const auto& [name, t] : stored)
+      if (!known.count(name)) problems.push_back(fmt::format("{}: in the checkpoint but not in the model", name));
+  }
+  if (!problems.empty()) {
+    std::string msg = fmt::format("checkpoint '{}' (model {}) does not fit model {}:", path, ckpt.model(), plan.meta.model);
+    for (size_t i = 0; i < problems.size() && i < 12; ++i) msg += "\n  " + problems[i];
+    if (problems.size() > 12) msg += fmt::format("\n  ... and {} more", problems.size() - 12);
+    throw CheckpointMismatch(msg);
+  }
+  return {ckpt.model(), ckpt.step(), ckpt.samples(), ckpt.seed(), ckpt.data_position(), ckpt.backend()};
+}
+
+std::string checkpoint_path(const std::string& dir, int64_t step) {
+  return (std::filesystem::path(dir) / fmt::format("ckpt-{:09d}.pb", step)).string();
+}
+
+std::vector<std::pair<int64_t, std::string>> list_checkpoints(const std::string& dir) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("ckpt-", 0) != 0 || name.size() < 9 || name.substr(name.size() - 3) != ".pb") continue;
+    try {
+      out.emplace_back(std::stoll(name.substr(5, name.size() - 8)), entry.path().string());
+    } catch (const std::exception&) {
+      continue;  // not one of ours
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void prune_checkpoints(const std::string& dir, int keep) {
+  auto all = list_checkpoints(dir);
+  for (size_t i = 0; i + static_cast<size_t>(keep) < all.size(); ++i) std::filesystem::remove(all[i].second);
+}
+
+}  // namespace ynet::train

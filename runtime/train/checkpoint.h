@@ -1,0 +1,50 @@
+#pragma once
+// Checkpoints: saved atomically (temp file, fsync, rename, directory fsync), so an interruption at
+// any moment leaves the previous checkpoint intact; loaded with every tensor checked against the plan.
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compiler/plan/plan.h"
+#include "runtime/backend/backend.h"
+
+namespace ynet::train {
+
+inline constexpr uint32_t kCheckpointFormatVersion = 1;
+
+struct CheckpointMeta {
+  std::string model;
+  int64_t step = 0;
+  int64_t samples = 0;
+  uint64_t seed = 0;
+  std::string data_position;
+  std::string backend;
+};
+
+// A checkpoint that does not fit the plan: names the tensors that differ.
+struct CheckpointMismatch : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads every parameter and state tensor of the plan from the backend and writes `path` atomically.
+void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const plan::Plan& plan,
+                     const runtime::Backend& backend);
+
+// Loads every tensor the plan has (parameters and state; an inference plan has no optimizer slots).
+// With `parameters_only`, tensors the checkpoint has beyond the plan's are ignored (evaluation);
+// otherwise the two sets must match exactly (resuming). Throws CheckpointMismatch naming them.
+CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, runtime::Backend& backend,
+                               bool parameters_only);
+
+// Checkpoints in `dir` named ckpt-<step>.pb, by step, oldest first.
+std::vector<std::pair<int64_t, std::string>> list_checkpoints(const std::string& dir);
+std::string checkpoint_path(const std::string& dir, int64_t step);
+// Deletes all but the newest `keep`.
+void prune_checkpoints(const std::string& dir, int keep);
+
+// Writes `bytes` to `path` through a temporary file, fsync and rename.
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
+}  // namespace ynet::train

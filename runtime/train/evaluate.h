@@ -1,0 +1,39 @@
+#pragma once
+// Evaluation and prediction with an inference plan: stream a dataset through the bound plan and
+// feed its predictions to the streaming evaluator (Hit@1, PERR, GAP, mAP) and, when asked, to the
+// Kaggle-format predictions file.
+#include <cstdint>
+#include <string>
+
+#include "compiler/plan/plan.h"
+#include "runtime/backend/backend.h"
+#include "runtime/metrics/evaluator.h"
+
+namespace ynet::train {
+
+struct EvalOptions {
+  std::string data;             // file globs
+  int64_t max_videos = 0;       // 0: every video
+  int top_k = 20;               // entries per video for GAP and mAP, and in the predictions file
+  std::string predictions_csv;  // empty: none
+  bool with_metrics = true;     // false for unlabelled data (prediction only)
+  int threads = 1;              // decoding threads
+  bool verify_crc = true;
+  bool skip_corrupt = false;
+};
+
+struct EvalResult {
+  metrics::MetricResults metrics;
+  int64_t videos = 0;
+  double seconds = 0;
+  double videos_per_second = 0;
+};
+
+// `backend` has `plan` (an inference plan) bound, its parameters loaded and its prologue run.
+// Throws data::DataError for unreadable data.
+EvalResult evaluate(const plan::Plan& plan, runtime::Backend& backend, const EvalOptions& options);
+
+// The buffer holding the plan's predictions (its first live-out value).
+int prediction_buffer(const plan::Plan& plan);
+
+}  // namespace ynet::train

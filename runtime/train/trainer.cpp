@@ -1,0 +1,220 @@
+#include "runtime/train/trainer.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "runtime/backend/backend.h"
+#include "runtime/data/dataset.h"
+#include "runtime/optim/schedule/schedule.h"
+#include "runtime/train/checkpoint.h"
+#include "runtime/train/evaluate.h"
+#include "runtime/train/feeder.h"
+#include "runtime/train/initialize.h"
+#include "runtime/train/run_log.h"
+
+namespace ynet::train {
+
+std::atomic<bool> stop_requested{false};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+optim::LearningRateSchedule schedule_of(const plan::PlanMeta& meta) {
+  optim::LearningRateSchedule s;
+  auto arg = [](const std::map<std::string, double>& args, const char* key, double fallback) {
+    auto it = args.find(key);
+    return it == args.end() ? fallback : it->second;
+  };
+  s.base = arg(meta.optimizer.args, "lr", 1e-3);
+  if (meta.schedule == "StepDecay" || meta.schedule == "ExponentialDecay") {
+    s.kind = meta.schedule == "StepDecay" ? optim::DecayKind::step : optim::DecayKind::exponential;
+    s.factor = arg(meta.schedule_args, "factor", 1.0);
+    s.every = std::max(1.0, arg(meta.schedule_args, "every", 1.0));
+  }
+  return s;
+}
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const auto s = static_cast<int64_t>(seconds);
+  if (s >= 3600) return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
+  if (s >= 60) return fmt::format("{}m{:02d}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+// Copies parameters and model state by name from the training backend into the inference backend.
+void copy_weights(const plan::Plan& from_plan, const runtime::Backend& from, const plan::Plan& to_plan,
+                  runtime::Backend& to) {
+  std::vector<float> buffer;
+  auto copy = [&](const std::string& name, int to_value) {
+    const int from_value = from_plan.graph.find_value(name);
+    if (from_value < 0) throw std::logic_error("the inference plan has '" + name + "', the train plan does not");
+    buffer.resize(static_cast<size_t>(to_plan.graph.value(to_value).elements()));
+    from.read(from_value, buffer);
+    to.write(to_value, buffer);
+  };
+  for (const ir::ParamEntry& p : to_plan.graph.params) copy(p.name, p.value);
+  for (const ir::StateEntry& s : to_plan.graph.state)
+    if (s.init != "derived") copy(s.name, s.value);
+}
+
+// Names what went wrong when the loss is not finite: the first non-finite loss term.
+std::string non_finite_culprit(const plan::Plan& plan, const runtime::Backend& backend) {
+  std::vector<float> v(1);
+  for (int term : plan.graph.live_out) {
+    if (term == plan.graph.loss || plan.graph.value(term).kind != ir::BufferKind::Scalar) continue;
+    backend.read(term, v);
+    if (!std::isfinite(v[0])) return fmt::format("loss term '{}' is {}", plan.graph.value(term).name, v[0]);
+  }
+  for (const ir::ParamEntry& p : plan.graph.params) {
+    std::vector<float> w(static_cast<size_t>(plan.graph.value(p.value).elements()));
+    backend.read(p.value, w);
+    for (float x : w)
+      if (!std::isfinite(x)) return fmt::format("parameter '{}' holds {}", p.name, x);
+  }
+  return "the loss itself";
+}
+
+}  // namespace
+
+TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, const TrainOptions& options) {
+  const plan::PlanMeta& meta = train_plan.meta;
+  const int64_t total_steps = options.steps > 0 ? options.steps : meta.steps;
+  const int64_t eval_every = options.eval_every > 0 ? options.eval_every : std::max<int64_t>(meta.eval_every, 1);
+  const uint64_t seed = static_cast<uint64_t>(meta.seed);
+  const std::string checkpoints = (std::filesystem::path(options.out_dir) / "checkpoints").string();
+  std::filesystem::create_directories(checkpoints);
+
+  auto backend = runtime::make_backend(options.backend, {options.threads});
+  backend->bind(train_plan);
+  TrainSummary summary;
+  int64_t step = 0, samples = 0;
+  data::DatasetPosition position;
+  const auto existing = list_checkpoints(checkpoints);
+  if (options.resume && !existing.empty()) {
+    const CheckpointMeta m = load_checkpoint(existing.back().second, train_plan, *backend, false);
+    step = m.step;
+    samples = m.samples;
+    if (!data::parse_position(m.data_position, position))
+      throw std::runtime_error(fmt::format("checkpoint '{}' has an unreadable data position '{}'", existing.back().second,
+                                           m.data_position));
+    fmt::print("resuming from {} (step {}, {} samples)\n", existing.back().second, step, samples);
+  } else {
+    initialize(train_plan, seed, options.label_counts, [&](int v, std::span<const float> d) { backend->write(v, d); });
+  }
+  backend->run(ir::Phase::Prologue, {step, 0, seed});
+
+  data::DatasetConfig config = dataset_config(train_plan, options.train_data);
+  config.shuffle = true;
+  config.epochs = 0;
+  config.drop_remainder = true;
+  config.threads = options.data_threads;
+  config.prefetch = 4;
+  config.verify_crc = options.verify_crc;
+  config.skip_corrupt = options.skip_corrupt;
+  data::Dataset dataset(config);
+  if (step > 0) dataset.seek(position);
+  BatchFeeder feeder(train_plan);
+  RunLog log(options.out_dir);
+  const optim::LearningRateSchedule schedule = schedule_of(meta);
+
+  std::unique_ptr<runtime::Backend> infer_backend;
+  auto run_eval = [&] {
+    if (options.valid_data.empty()) return;
+    if (!infer_backend) {
+      infer_backend = runtime::make_backend(options.backend, {options.threads});
+      infer_backend->bind(infer_plan);
+    }
+    copy_weights(train_plan, *backend, infer_plan, *infer_backend);
+    infer_backend->run(ir::Phase::Prologue, {step, 0, seed});
+    EvalOptions eo;
+    eo.data = options.valid_data;
+    eo.max_videos = options.eval_videos;
+    eo.threads = options.data_threads;
+    eo.verify_crc = options.verify_crc;
+    eo.skip_corrupt = options.skip_corrupt;
+    const EvalResult r = evaluate(infer_plan, *infer_backend, eo);
+    summary.last_eval = {{"hit_at_1", r.metrics.hit_at_1}, {"perr", r.metrics.perr}, {"gap", r.metrics.gap},
+                         {"map", r.metrics.map}, {"videos", static_cast<double>(r.videos)},
+                         {"videos_per_s", r.videos_per_second}};
+    log.log("eval", step, samples, summary.last_eval);
+    log.draw_curves(meta.model);
+    fmt::print("eval at step {}: Hit@1 {:.4f}  PERR {:.4f}  GAP {:.4f}  mAP {:.4f}  ({} videos, {:.0f} videos/s)\n", step,
+               r.metrics.hit_at_1, r.metrics.perr, r.metrics.gap, r.metrics.map, r.videos, r.videos_per_second);
+  };
+  auto save = [&] {
+    const std::string path = checkpoint_path(checkpoints, step);
+    save_checkpoint(path, {meta.model, step, samples, seed, data::to_string(dataset.position()), options.backend},
+                    train_plan, *backend);
+    prune_checkpoints(checkpoints, options.keep_checkpoints);
+    summary.last_checkpoint = path;
+  };
+
+  const bool tty = isatty(fileno(stdout));
+  data::Batch batch;
+  std::vector<float> loss(1);
+  const auto start = Clock::now();
+  auto last_report = start;
+  const int64_t first_step = step;
+  double loss_sum = 0;
+  int64_t loss_count = 0;
+  while (step < total_steps && !stop_requested.load()) {
+    if (!dataset.next(batch)) throw std::runtime_error(fmt::format("the training data '{}' holds no full batch of {}",
+                                                                   options.train_data, meta.batch));
+    feeder.write(batch, *backend);
+    const double lr = schedule.at(static_cast<uint64_t>(samples));
+    backend->train_step({step, lr, seed});
+    backend->read(train_plan.graph.loss, loss);
+    if (!std::isfinite(loss[0]))
+      throw std::runtime_error(fmt::format("step {}: the loss is {} ({}); stopped, the last good checkpoint is kept{}",
+                                           step, loss[0], non_finite_culprit(train_plan, *backend),
+                                           summary.last_checkpoint.empty() ? "" : " in " + summary.last_checkpoint));
+    ++step;
+    samples += meta.batch;
+    loss_sum += loss[0];
+    ++loss_count;
+    summary.last_loss = loss[0];
+
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    const double rate = static_cast<double>((step - first_step) * meta.batch) / std::max(elapsed, 1e-9);
+    const bool report_now = std::chrono::duration<double>(now - last_report).count() >= (tty ? 0.5 : 10.0) ||
+                            step == total_steps || step % eval_every == 0;
+    if (report_now) {
+      const double eta = static_cast<double>((total_steps - step) * meta.batch) / std::max(rate, 1e-9);
+      const double mean_loss = loss_sum / static_cast<double>(loss_count);
+      log.log("train", step, samples, {{"loss", mean_loss}, {"learning_rate", lr}, {"samples_per_s", rate}});
+      const std::string line = fmt::format("step {}/{}  loss {:.4f}  lr {:.3g}  {:.0f} samples/s  ETA {}", step,
+                                           total_steps, mean_loss, lr, rate, format_duration(eta));
+      if (tty) fmt::print("\r{:<100}", line);
+      else fmt::print("{}\n", line);
+      std::fflush(stdout);
+      loss_sum = 0;
+      loss_count = 0;
+      last_report = now;
+    }
+    if (step % eval_every == 0 && step < total_steps) {
+      if (tty) fmt::print("\n");
+      save();
+      run_eval();
+    }
+  }
+  if (tty) fmt::print("\n");
+  summary.interrupted = stop_requested.load() && step < total_steps;
+  save();
+  if (!summary.interrupted) run_eval();
+  log.draw_curves(meta.model);
+  summary.steps = step;
+  summary.samples = samples;
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  summary.samples_per_second =
+      static_cast<double>((step - first_step) * meta.batch) / std::max(summary.seconds, 1e-9);
+  return summary;
+}
+
+}  // namespace ynet::train

@@ -1,0 +1,141 @@
+#include "runtime/verify/verify.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "runtime/backend/arena_backend.h"
+#include "runtime/backend/backend.h"
+#include "runtime/train/initialize.h"
+#include "runtime/train/random_batch.h"
+
+namespace ynet::verify {
+namespace {
+
+double max_abs(const std::vector<float>& v) {
+  double m = 0;
+  for (float x : v) m = std::max(m, static_cast<double>(std::fabs(x)));
+  return m;
+}
+
+// Largest difference relative to the reference tensor's largest magnitude: elementwise relative
+// error is meaningless for entries that are nearly zero.
+double relative_error(const std::vector<float>& tested, const std::vector<float>& ref) {
+  double diff = 0;
+  for (size_t i = 0; i < ref.size(); ++i)
+    diff = std::max(diff, static_cast<double>(std::fabs(tested[i] - ref[i])));
+  if (!std::isfinite(diff)) return INFINITY;
+  return diff / std::max(max_abs(ref), 1e-12);
+}
+
+std::vector<float> read(const runtime::Backend& b, int value) {
+  std::vector<float> out(static_cast<size_t>(b.plan().graph.value(value).elements()));
+  b.read(value, out);
+  return out;
+}
+
+void prepare(runtime::Backend& backend, const plan::Plan& plan, uint64_t seed) {
+  backend.bind(plan);
+  std::vector<int64_t> counts(static_cast<size_t>(std::max<int64_t>(plan.meta.classes, 1)));
+  for (size_t c = 0; c < counts.size(); ++c) counts[c] = 1 + static_cast<int64_t>(c % 7);
+  train::initialize(plan, seed, counts, [&](int v, std::span<const float> d) { backend.write(v, d); });
+  train::write_random_batch(plan, seed, backend);
+  backend.run(ir::Phase::Prologue, {0, 0, seed});
+}
+
+// The loss and the gradients for the current parameters; the optimizer does not run.
+double forward_backward(runtime::Backend& backend, const runtime::StepContext& ctx) {
+  backend.forward(ctx);
+  backend.run(ir::Phase::Backward, ctx);
+  std::vector<float> loss(1);
+  backend.read(backend.plan().graph.loss, loss);
+  return loss[0];
+}
+
+}  // namespace
+
+bool Report::passed() const {
+  return std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.passed(); });
+}
+
+std::string Report::table() const {
+  std::string out = fmt::format("{:<44} {:<20} {:>12} {:>10}  {}\n", "tensor", "check", "worst error", "tolerance", "");
+  for (const Check& c : checks)
+    out += fmt::format("{:<44} {:<20} {:>12.3e} {:>10.0e}  {}\n", c.tensor, c.kind, c.error, c.tolerance,
+                       c.passed() ? "ok" : "FAIL");
+  return out;
+}
+
+Report run(const plan::Plan& plan, const Options& options) {
+  if (plan.graph.loss < 0) throw std::invalid_argument("verify needs a train plan");
+  Report report;
+  const runtime::StepContext ctx{1, 0.0, options.seed};
+
+  auto reference = runtime::make_backend("reference", {});
+  prepare(*reference, plan, options.seed);
+  auto& ref_buffers = static_cast<runtime::ArenaBackend<double>&>(*reference).buffers();
+
+  // The reference at full precision: its gradients against central differences of its loss.
+  forward_backward(*reference, ctx);
+  std::vector<std::vector<double>> ref_grads;
+  for (const ir::ParamEntry& p : plan.graph.params) {
+    if (p.grad < 0) {
+      ref_grads.emplace_back();
+      continue;
+    }
+    const auto span = ref_buffers.span(p.grad);
+    ref_grads.emplace_back(span.begin(), span.end());
+  }
+  auto loss_only = [&] {
+    reference->forward(ctx);
+    return ref_buffers.f(plan.graph.loss)[0];
+  };
+  for (size_t k = 0; k < plan.graph.params.size(); ++k) {
+    const ir::ParamEntry& p = plan.graph.params[k];
+    if (p.grad < 0) continue;
+    const std::vector<double>& g = ref_grads[k];
+    double* w = ref_buffers.f(p.value);
+    const size_t n = g.size();
+    // Probe the entry with the largest gradient and a spread of others.
+    std::vector<size_t> probes{static_cast<size_t>(std::max_element(g.begin(), g.end(), [](double a, double b) {
+                                 return std::fabs(a) < std::fabs(b);
+                               }) - g.begin())};
+    for (int s = 1; s < options.samples; ++s) probes.push_back((n * static_cast<size_t>(s)) / static_cast<size_t>(options.samples) % n);
+    double scale = 0;
+    for (double v : g) scale = std::max(scale, std::fabs(v));
+    double worst = 0;
+    for (size_t i : probes) {
+      const double saved = w[i];
+      const double h = options.step * std::max(1.0, std::fabs(saved));
+      w[i] = saved + h;
+      const double up = loss_only();
+      w[i] = saved - h;
+      const double down = loss_only();
+      w[i] = saved;
+      const double fd = (up - down) / (2 * h);
+      worst = std::max(worst, std::fabs(fd - g[i]) / std::max({std::fabs(fd), std::fabs(g[i]), 1e-3 * scale, 1e-12}));
+    }
+    report.checks.push_back({p.name, "finite differences", worst, options.fd_tolerance});
+  }
+  if (options.backend == "reference") return report;
+
+  // The tested backend on the same parameters and batch.
+  forward_backward(*reference, ctx);
+  auto tested = runtime::make_backend(options.backend, {});
+  prepare(*tested, plan, options.seed);
+  forward_backward(*tested, ctx);
+  report.checks.push_back({"loss", "loss", relative_error(read(*tested, plan.graph.loss), read(*reference, plan.graph.loss)),
+                           options.tolerance});
+  for (int v : plan.graph.live_out)
+    if (v != plan.graph.loss)
+      report.checks.push_back({plan.graph.value(v).name, "output", relative_error(read(*tested, v), read(*reference, v)),
+                               options.tolerance});
+  for (const ir::ParamEntry& p : plan.graph.params)
+    if (p.grad >= 0)
+      report.checks.push_back({p.name, "gradient", relative_error(read(*tested, p.grad), read(*reference, p.grad)),
+                               options.tolerance});
+  return report;
+}
+
+}  // namespace ynet::verify
