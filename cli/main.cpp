@@ -9,7 +9,16 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
   int exit_code = 0;
 
+  ynet::cli::add_check_command(app, exit_code);
   ynet::cli::add_compile_command(app, exit_code);
+  ynet::cli::add_verify_command(app, exit_code);
+  ynet::cli::add_bench_command(app, exit_code);
+  ynet::cli::add_make_data_command(app, exit_code);
+  ynet::cli::add_stats_command(app, exit_code);
+  ynet::cli::add_train_command(app, exit_code);
+  ynet::cli::add_eval_command(app, exit_code);
+  ynet::cli::add_predict_command(app, exit_code);
+  ynet::cli::add_help_command(app, exit_code);
 
 
   try {

@@ -20,10 +20,6 @@ double as_double(const sema::AttrValue& v) {
   throw std::logic_error("a numeric argument holds text");
 }
 
-ir::AttrValue to_ir(const sema::AttrValue& v) {
-  return std::visit([](const auto& x) -> ir::AttrValue { return x; }, v);
-}
-
 plan::PlanMeta make_meta(const sema::CheckedModel& model, int64_t batch, plan::Mode mode) {
   plan::PlanMeta meta;
   meta.model = model.name;

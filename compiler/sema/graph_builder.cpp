@@ -27,7 +27,24 @@ bool visible_outside(const Graph& g, const std::string& name) {
 
 }  // namespace
 
+bool GraphBuilder::within_budget(const SourceLoc& loc) {
+  if (over_budget_) return false;
+  if (layers_ < kMaxLayers && parameters_ <= kMaxParameters) return true;
+  over_budget_ = true;
+  diags_.error(loc,
+               layers_ >= kMaxLayers ? fmt::format("the model expands to more than {} layers", kMaxLayers)
+                                     : fmt::format("the model has more than {:g} parameters", kMaxParameters),
+               "check `repeat` counts and layer sizes");
+  return false;
+}
+
 int GraphBuilder::add_node(Graph& g, LayerNode node) {
+  ++layers_;
+  for (const ParamInfo& p : node.params) {
+    double size = 1;
+    for (int64_t d : p.shape) size *= static_cast<double>(d);
+    parameters_ += size;
+  }
   node.id = static_cast<int>(g.nodes->size());
   g.nodes->push_back(std::move(node));
   return g.nodes->back().id;
@@ -114,7 +131,7 @@ int GraphBuilder::repeat(const Expr& e, int input, Graph& g, const std::string& 
   std::optional<ops::AttrValue> count = eval_value(*e.stages[0], count_arg, env_);
   if (!count) return -1;
   int cur = input;
-  for (int64_t i = 0; i < std::get<int64_t>(*count) && cur >= 0; ++i) {
+  for (int64_t i = 0; i < std::get<int64_t>(*count) && cur >= 0 && within_budget(e.name_loc); ++i) {
     cur = body(*e.stages[1], cur, g, fmt::format("{}{}repeat{}", prefix, prefix.empty() ? "" : "/", i + 1));
   }
   return cur;
@@ -171,10 +188,16 @@ bool GraphBuilder::subnetwork(const Expr& e, const ops::OpDef& op, const std::st
   if (result < 0) return false;
   if (!op.subnetwork_replicas_arg.empty()) {
     for (LayerNode& n : out.nodes) {
-      for (ParamInfo& p : n.params) p.shape.insert(p.shape.begin(), replicas);
+      for (ParamInfo& p : n.params) {
+        // add_node counted one replica; the others count now.
+        double size = static_cast<double>(replicas - 1);
+        for (int64_t d : p.shape) size *= static_cast<double>(d);
+        parameters_ += size;
+        p.shape.insert(p.shape.begin(), replicas);
+      }
     }
   }
-  return true;
+  return within_budget(e.loc);
 }
 
 }  // namespace ynet::sema

@@ -25,6 +25,11 @@ struct Graph {
   std::map<std::string, int> generated;  // per-name counters for generated names
 };
 
+// Bounds on what a spec may expand to (`repeat` multiplies), so that hostile specs end in an error
+// rather than exhausting memory, and parameter totals stay far from int64 overflow.
+inline constexpr size_t kMaxLayers = 100000;
+inline constexpr double kMaxParameters = 1e15;
+
 class GraphBuilder {
  public:
   GraphBuilder(ValueEnv& env, syntax::DiagnosticSink& diags) : env_(env), diags_(diags) {}
@@ -45,8 +50,14 @@ class GraphBuilder {
                                const Graph& g);
   std::string generated_name(Graph& g, const std::string& prefix, const std::string& op);
 
+  // False (reported once) when the model has grown past kMaxLayers or kMaxParameters.
+  bool within_budget(const syntax::SourceLoc& loc);
+
   ValueEnv& env_;
   syntax::DiagnosticSink& diags_;
+  size_t layers_ = 0;
+  double parameters_ = 0;
+  bool over_budget_ = false;
 };
 
 }  // namespace ynet::sema

@@ -29,6 +29,7 @@ std::vector<std::string> argument_names(const ops::OpDef& op) {
 
 int GraphBuilder::layer(const Expr& e, int implicit_input, Graph& g, const std::string& prefix) {
   const SourceLoc name_loc = e.kind == Expr::Kind::Call ? e.name_loc : e.loc;
+  if (!within_budget(name_loc)) return -1;
   const ops::OpDef* op = find_layer(e, name_loc, e.text, g);
   if (op == nullptr) return -1;
 
@@ -92,6 +93,8 @@ int GraphBuilder::layer(const Expr& e, int implicit_input, Graph& g, const std::
     }
   }
 
+  // After a binding error, "missing argument" messages would only repeat it.
+  const bool binding_ok = ok;
   // Inputs first, so that errors inside nested calls come before errors about this call.
   ops::LayerContext ctx;
   std::vector<int> input_ids;
@@ -101,7 +104,7 @@ int GraphBuilder::layer(const Expr& e, int implicit_input, Graph& g, const std::
       id = implicit_input;
     } else if (b.inputs[i] != nullptr) {
       id = tensor(*b.inputs[i], g, prefix);
-    } else if (ok) {
+    } else if (binding_ok) {
       diags_.error(name_loc, fmt::format("`{}` needs its input `{}`", op->name, op->inputs[i].name),
                    fmt::format("it takes {}", signature(*op)));
     }
@@ -122,8 +125,10 @@ int GraphBuilder::layer(const Expr& e, int implicit_input, Graph& g, const std::
       network = b.args[i];
       network_arg = def.name;
       if (network == nullptr) {
-        diags_.error(name_loc, fmt::format("`{}` needs `{}`", op->name, def.name),
-                     fmt::format("it takes {}", signature(*op)));
+        if (binding_ok) {
+          diags_.error(name_loc, fmt::format("`{}` needs `{}`", op->name, def.name),
+                       fmt::format("it takes {}", signature(*op)));
+        }
         ok = false;
       }
       continue;
@@ -133,7 +138,7 @@ int GraphBuilder::layer(const Expr& e, int implicit_input, Graph& g, const std::
       value = eval_value(*b.args[i], def, env_);
     } else if (def.default_value) {
       value = def.default_value;
-    } else {
+    } else if (binding_ok) {
       diags_.error(name_loc, fmt::format("`{}` needs `{}`", op->name, def.name),
                    fmt::format("it takes {}", signature(*op)));
     }
@@ -184,7 +189,8 @@ int GraphBuilder::layer(const Expr& e, int implicit_input, Graph& g, const std::
       node.params.push_back({p.name, p.shape, p.init, p.trainable});
     }
   }
-  return add_node(g, std::move(node));
+  int id = add_node(g, std::move(node));
+  return within_budget(name_loc) ? id : -1;
 }
 
 }  // namespace ynet::sema

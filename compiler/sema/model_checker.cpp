@@ -91,7 +91,7 @@ class ModelChecker {
     spec.tensor = it.name;
     spec.level = call.text == "frames" ? InputSpec::Level::Frame : InputSpec::Level::Video;
     const bool frames = spec.level == InputSpec::Level::Frame;
-    const ops::ArgDef size_def{"feature size", ops::ArgType::Int, std::nullopt, ops::Range{1.0, 1e6}, {}, ""};
+    const ops::ArgDef size_def{"feature size", ops::ArgType::Int, std::nullopt, ops::Range{1.0, 16777216.0}, {}, ""};
     const ops::ArgDef frames_def{"max_frames", ops::ArgType::Int, std::nullopt, ops::Range{1.0, 100000.0}, {}, ""};
     const ops::ArgDef skip_def{"skip_frames", ops::ArgType::Int, std::nullopt, ops::Range{0.0, 100000.0}, {}, ""};
     const ops::ArgDef norm_def{"normalize", ops::ArgType::Choice, std::nullopt, {}, {"none", "l2"}, ""};
@@ -127,6 +127,11 @@ class ModelChecker {
         if ((v = option(a, size_def))) spec.features.push_back({a.name, std::get<int64_t>(*v)});
       }
       ok = ok && v.has_value();
+    }
+    if (ok && spec.feature_size() > 16777216) {
+      diags_.error(call.loc, fmt::format("the input has {} features; at most 16777216 are supported",
+                                         spec.feature_size()));
+      ok = false;
     }
     if (ok && spec.features.empty()) {
       diags_.error(call.loc, "the input has no features",
@@ -169,7 +174,7 @@ class ModelChecker {
       bind(it.name, -1, it.name_loc);
       return;
     }
-    const ops::ArgDef classes_def{"classes", ops::ArgType::Int, std::nullopt, ops::Range{1.0, 1e7}, {}, ""};
+    const ops::ArgDef classes_def{"classes", ops::ArgType::Int, std::nullopt, ops::Range{1.0, 16777216.0}, {}, ""};
     const ops::ArgDef key_def{"key", ops::ArgType::Choice, std::nullopt, {}, {}, ""};
     LabelSpec& spec = model_.labels;
     bool ok = true, have_classes = false;
@@ -248,9 +253,18 @@ class ModelChecker {
   }
 
   void finish(const Item& block, bool trained) {
+    if (!has_input_ && !diags_.has_errors()) {
+      diags_.error(block.name_loc, fmt::format("model `{}` has no `input`", block.name),
+                   "declare one, e.g. `input video = frames(rgb: 1024, audio: 128)`");
+    }
+    if (trained && model_.losses.empty() && !diags_.has_errors()) {
+      diags_.error(block.name_loc, fmt::format("model `{}` is trained but has no `loss`", block.name),
+                   "add one, e.g. `loss SigmoidCrossEntropy(logits, target)`");
+    }
+    // After an error, unused tensors are mostly consequences of the failed definitions.
     std::vector<std::pair<std::string, SourceLoc>> unused;
     for (const auto& [name, entry] : graph_.scope) {
-      if (entry.node >= 0 && !entry.used) unused.emplace_back(name, entry.loc);
+      if (entry.node >= 0 && !entry.used && !diags_.has_errors()) unused.emplace_back(name, entry.loc);
     }
     std::sort(unused.begin(), unused.end(), [](const auto& a, const auto& b) {
       return std::tie(a.second.file, a.second.line, a.second.column) <
@@ -259,14 +273,6 @@ class ModelChecker {
     for (const auto& [name, loc] : unused) {
       diags_.warning(loc, fmt::format("tensor `{}` is never used", name),
                      "use it, or remove it; only what feeds a `loss` or an `output` is computed");
-    }
-    if (!has_input_ && !diags_.has_errors()) {
-      diags_.error(block.name_loc, fmt::format("model `{}` has no `input`", block.name),
-                   "declare one, e.g. `input video = frames(rgb: 1024, audio: 128)`");
-    }
-    if (trained && model_.losses.empty() && !diags_.has_errors()) {
-      diags_.error(block.name_loc, fmt::format("model `{}` is trained but has no `loss`", block.name),
-                   "add one, e.g. `loss SigmoidCrossEntropy(logits, target)`");
     }
     if (model_.outputs.empty() && !diags_.has_errors()) {
       diags_.warning(block.name_loc, fmt::format("model `{}` has no `output`", block.name),

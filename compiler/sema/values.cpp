@@ -1,7 +1,7 @@
 #include "compiler/sema/values.h"
 
 #include <cmath>
-#include <regex>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -43,17 +43,50 @@ std::vector<std::string> ParamTable::names() const {
   return out;
 }
 
+namespace {
+
+// The language's number literal: -?DIGITS(.DIGITS)?([eE][+-]?DIGITS)?[kMG]?
+bool is_number_literal(const std::string& t) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (!digits()) return false;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'k' || t[i] == 'M' || t[i] == 'G')) ++i;
+  return i == t.size();
+}
+
+bool is_word(const std::string& t) {
+  if (t.empty() || std::isdigit(static_cast<unsigned char>(t[0]))) return false;
+  for (char c : t) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<ParamEntry> parse_param_text(const std::string& text) {
-  static const std::regex number(R"(-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?[kMG]?)");
-  static const std::regex word(R"([A-Za-z_][A-Za-z_0-9]*)");
   ParamEntry p;
   if (text == "true" || text == "false") {
     p.kind = ParamEntry::Kind::Bool;
     p.boolean = text == "true";
-  } else if (text.size() < 64 && std::regex_match(text, number)) {
+  } else if (text.size() < 64 && is_number_literal(text)) {
     p.kind = ParamEntry::Kind::Number;
     p.number = syntax::number_value(text);
-  } else if (text.size() < 256 && std::regex_match(text, word)) {
+  } else if (text.size() < 256 && is_word(text)) {
     p.kind = ParamEntry::Kind::Word;
     p.word = text;
   } else {

@@ -58,6 +58,25 @@ std::string caret_line(std::string_view source_line, int column, int length) {
   return out;
 }
 
+// Long lines (minified or binary input) are cut to a window around the column, marked with "...".
+std::string window(std::string_view line, int& column) {
+  constexpr int kWidth = 120, kBefore = 60;
+  std::vector<size_t> starts;  // byte offset of each code point
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (!is_continuation_byte(static_cast<unsigned char>(line[i]))) starts.push_back(i);
+  }
+  const int count = static_cast<int>(starts.size());
+  if (count <= kWidth) return std::string(line);
+  const int first = std::clamp(column - 1 - kBefore, 0, std::max(0, count - kWidth));
+  const int last = std::min(count, first + kWidth);
+  std::string out = first > 0 ? "..." : "";
+  const size_t end = last < count ? starts[last] : line.size();
+  out += line.substr(starts[first], end - starts[first]);
+  if (last < count) out += "...";
+  column = column - first + (first > 0 ? 3 : 0);
+  return out;
+}
+
 }  // namespace
 
 std::string render(const Diagnostic& d, const SourceManager& sources) {
@@ -69,11 +88,14 @@ std::string render(const Diagnostic& d, const SourceManager& sources) {
     out = fmt::format("{}:{}:{}: {}: {}\n", sources.path(d.loc.file), d.loc.line, d.loc.column, kind,
                       d.message);
     std::string_view text = sources.line(d.loc.file, d.loc.line);
+    int column = d.loc.column;
+    std::string shown = window(text, column);
+    text = shown;
     if (!text.empty()) {
       std::string number = std::to_string(d.loc.line);
       std::string gutter(number.size(), ' ');
       out += fmt::format(" {} | {}\n", number, text);
-      out += fmt::format(" {} | {}\n", gutter, caret_line(text, d.loc.column, std::max(1, d.loc.length)));
+      out += fmt::format(" {} | {}\n", gutter, caret_line(text, column, std::max(1, d.loc.length)));
     }
   }
   if (!d.hint.empty()) out += fmt::format("hint: {}\n", d.hint);

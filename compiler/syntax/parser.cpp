@@ -50,6 +50,9 @@ class ErrorListener : public antlr4::BaseErrorListener {
     auto* parser = dynamic_cast<grammar::YnetParser*>(recognizer);
     if (parser == nullptr) {
       lexer_error(loc);
+      lexer_errors_ = true;
+    } else if (lexer_errors_) {
+      return;  // a token the lexer could not make leaves a gap the parser would only trip over
     } else {
       parser_error(parser, offending, loc);
     }
@@ -85,7 +88,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
     std::vector<std::string> expected;
     try {
       antlr4::misc::IntervalSet set = parser->getExpectedTokens();
-      if (set.size() <= 5) {
+      if (set.contains(static_cast<size_t>(grammar::YnetParser::NUMBER)) &&
+          set.contains(static_cast<size_t>(grammar::YnetParser::IDENT))) {
+        expected.push_back("a value");
+      } else if (set.size() <= 5) {
         for (ssize_t type : set.toList()) {
           expected.push_back(describe_token_type(parser->getVocabulary(), static_cast<size_t>(type)));
         }
@@ -116,6 +122,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
   int file_;
   DiagnosticSink& diags_;
   int last_line_ = -1;
+  bool lexer_errors_ = false;
   size_t count_ = 0;
   size_t reported_ = 0;
 };

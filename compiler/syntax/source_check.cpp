@@ -109,6 +109,8 @@ int register_source(SourceManager& sources, std::string path, std::string text, 
 
   sources.add(std::move(path), std::move(text));
   if (bad > 0) {
+    // Parsing bytes that are not text only buries this error under consequences.
+    parseable = false;
     diags.error(first_bad, first_message,
                 bad > 1 ? fmt::format("{} invalid bytes in all; is this a spec file?", bad)
                         : "spec files are UTF-8 text");

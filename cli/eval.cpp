@@ -1,0 +1,121 @@
+// `ynet eval` and `ynet predict`: run a trained model's inference plan over tfrecords.
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "runtime/backend/backend.h"
+#include "runtime/data/data_error.h"
+#include "runtime/metrics/json.h"
+#include "runtime/train/checkpoint.h"
+#include "runtime/train/evaluate.h"
+#include "runtime/train/run_dir.h"
+
+namespace ynet::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EvalArgs {
+  std::string run;
+  std::string backend = "cpu";
+  std::string json;
+  int threads = 0;
+  train::EvalOptions options;
+};
+
+// Binds the run's inference plan with the checkpoint's weights; returns the plan's owner.
+struct LoadedModel {
+  plan::Plan plan;
+  std::unique_ptr<runtime::Backend> backend;
+  train::RunLocation where;
+  int64_t step = 0;
+};
+
+LoadedModel load_model(const EvalArgs& args) {
+  LoadedModel m;
+  m.where = train::locate_run(args.run);
+  m.plan = plan::load((fs::path(m.where.run_dir) / train::kInferPlanFile).string());
+  m.backend = runtime::make_backend(args.backend, {args.threads});
+  m.backend->bind(m.plan);
+  m.step = train::load_checkpoint(m.where.checkpoint, m.plan, *m.backend, true).step;
+  m.backend->run(ir::Phase::Prologue, {m.step, 0, 0});
+  return m;
+}
+
+template <class F>
+int guarded(F f) {
+  try {
+    return f();
+  } catch (const data::DataError& e) {
+    fmt::print(stderr, "ynet: error: {}\n", e.what());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ynet: error: {}\n", e.what());
+  }
+  return 1;
+}
+
+int run_eval(EvalArgs& args) {
+  return guarded([&] {
+    LoadedModel m = load_model(args);
+    const train::EvalResult r = train::evaluate(m.plan, *m.backend, args.options);
+    fmt::print("{} at step {} on {} videos ({:.0f} videos/s, {})\n", m.plan.meta.model, m.step, r.videos,
+               r.videos_per_second, args.backend);
+    fmt::print("  Hit@1  {:.4f}\n  PERR   {:.4f}\n  GAP    {:.4f}\n  mAP    {:.4f}\n", r.metrics.hit_at_1,
+               r.metrics.perr, r.metrics.gap, r.metrics.map);
+    const std::string json_path = args.json.empty() ? (fs::path(m.where.run_dir) / "eval.json").string() : args.json;
+    metrics::JsonObject json;
+    json.string("checkpoint", m.where.checkpoint).integer("step", m.step).number("videos_per_second", r.videos_per_second);
+    metrics::add_metrics(json, r.metrics);
+    metrics::write_json_file(json_path, json.str());
+    fmt::print("wrote {}\n", json_path);
+    return 0;
+  });
+}
+
+int run_predict(EvalArgs& args, const std::string& output) {
+  return guarded([&] {
+    LoadedModel m = load_model(args);
+    args.options.predictions_csv = output;
+    args.options.with_metrics = false;
+    const train::EvalResult r = train::evaluate(m.plan, *m.backend, args.options);
+    fmt::print("wrote {} predictions of {} videos ({:.0f} videos/s) to {}\n", args.options.top_k, r.videos,
+               r.videos_per_second, output);
+    return 0;
+  });
+}
+
+void add_common(CLI::App* cmd, EvalArgs& args) {
+  cmd->add_option("run", args.run, "A run directory (its newest checkpoint) or a checkpoint file")->required();
+  cmd->add_option("--data", args.options.data, "Tfrecords (globs, comma-separated)")->required();
+  cmd->add_option("--backend", args.backend, "Backend")->check(CLI::IsMember({"cpu", "reference"}));
+  cmd->add_option("--top-k", args.options.top_k, "Predictions per video")->check(CLI::Range(1, 100000));
+  cmd->add_option("--max-videos", args.options.max_videos, "Stop after N videos")->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", args.threads, "Compute threads (default: every core)")->check(CLI::Range(1, 1024));
+  cmd->add_option("--data-threads", args.options.threads, "Decoding threads")->check(CLI::Range(1, 256));
+  cmd->add_flag("--skip-corrupt", args.options.skip_corrupt, "Skip damaged records instead of stopping");
+  cmd->add_flag("!--no-verify-crc", args.options.verify_crc, "Do not check record CRCs");
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained model: Hit@1, PERR, GAP, mAP");
+  cmd->footer("Metrics as the YouTube-8M starter code defines them (docs/metrics.md); written as JSON too.");
+  add_common(cmd, *args);
+  cmd->add_option("--json", args->json, "Where to write the metrics (default: RUN/eval.json)");
+  cmd->callback([args, &exit_code] { exit_code = run_eval(*args); });
+}
+
+void add_predict_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<EvalArgs>();
+  auto output = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("predict", "Write a trained model's predictions in the Kaggle CSV format");
+  cmd->footer("Header VideoId,LabelConfidencePairs; one row per video: id,label score label score ... by score.");
+  add_common(cmd, *args);
+  cmd->add_option("-o,--output", *output, "The CSV file")->required();
+  cmd->callback([args, output, &exit_code] { exit_code = run_predict(*args, *output); });
+}
+
+}  // namespace ynet::cli

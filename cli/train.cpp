@@ -1,0 +1,172 @@
+// `ynet train`: compile a spec and train it on YouTube-8M-format data.
+#include <fmt/format.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/spec_input.h"
+#include "compiler/emit/emit.h"
+#include "compiler/lower/compile.h"
+#include "runtime/data/data_error.h"
+#include "runtime/train/checkpoint.h"
+#include "runtime/train/label_counts.h"
+#include "runtime/train/run_dir.h"
+#include "runtime/train/trainer.h"
+
+namespace ynet::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TrainArgs {
+  std::string spec;
+  std::vector<std::string> sets;
+  std::string backend = "auto";
+  int64_t batch = 0;
+  int64_t seed = -1;
+  std::string counts;
+  bool force = false;
+  train::TrainOptions options;
+};
+
+extern "C" void request_stop(int) { train::stop_requested.store(true); }
+
+// The spec as run: each overridden `param` line carries its --set value.
+std::string spec_as_run(const std::string& path, const std::vector<std::string>& sets) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  std::string header = "# as run by ynet train";
+  for (const std::string& s : sets) {
+    const size_t eq = s.find('=');
+    const std::string name = s.substr(0, eq), value = s.substr(eq + 1);
+    const std::regex line("(^|\\n)([ \\t]*param[ \\t]+" + name + "[ \\t]*=)[^\\n#]*");
+    text = std::regex_replace(text, line, "$1$2 " + value + "  # --set ");
+    header += " --set " + s;
+  }
+  return header + "\n" + text;
+}
+
+std::string resolve_backend(const std::string& requested) {
+  if (requested == "cpu") return "cpu";
+  if (requested == "auto") {
+    fmt::print("backend: cpu (this build has no CUDA backend)\n");
+    return "cpu";
+  }
+  throw std::invalid_argument("this build of ynet has no CUDA backend; use --backend cpu");
+}
+
+int run(TrainArgs& args) {
+  int exit_code = 0;
+  auto model = load_spec(args.spec, args.sets, exit_code);
+  if (!model) return exit_code;
+  train::TrainOptions& options = args.options;
+  try {
+    options.backend = resolve_backend(args.backend);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "ynet: error: {}\n", e.what());
+    return 2;
+  }
+  if (train::holds_run(options.out_dir) && !options.resume && !args.force) {
+    fmt::print(stderr, "ynet: error: '{}' holds another run; pass --resume to continue it or --force to start over\n",
+               options.out_dir);
+    return 1;
+  }
+  if (args.force && !options.resume) {
+    fs::remove_all(fs::path(options.out_dir) / "checkpoints");
+    fs::remove(fs::path(options.out_dir) / "metrics.jsonl");
+    for (const auto& entry : fs::directory_iterator(options.out_dir, *std::make_unique<std::error_code>()))
+      if (entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0) fs::remove(entry.path());
+  }
+  fs::create_directories(options.out_dir);
+
+  compiler::CompileOptions compile;
+  compile.batch = args.batch;
+  plan::Plan train_plan = compiler::compile(*model, compile).plan;
+  compile.mode = plan::Mode::Infer;
+  plan::Plan infer_plan = compiler::compile(*model, compile).plan;
+  if (args.seed >= 0) train_plan.meta.seed = infer_plan.meta.seed = args.seed;
+
+  const fs::path dir(options.out_dir);
+  train::write_file_atomically((dir / "spec.ynet").string(), spec_as_run(args.spec, args.sets));
+  plan::save(train_plan, (dir / train::kTrainPlanFile).string());
+  plan::save(infer_plan, (dir / train::kInferPlanFile).string());
+  train::write_file_atomically((dir / "plan.txt").string(), emit::text(train_plan));
+  if (train::needs_label_counts(train_plan)) {
+    if (!args.counts.empty()) {
+      options.label_counts = train::read_label_counts(args.counts, train_plan.meta.classes);
+    } else {
+      fmt::print("counting the training labels for the class-balanced loss (give --counts FILE to skip this)\n");
+      options.label_counts = train::count_labels(train_plan, options.train_data, options.data_threads);
+    }
+    std::string csv = "class,count\n";
+    for (size_t c = 0; c < options.label_counts.size(); ++c) csv += fmt::format("{},{}\n", c, options.label_counts[c]);
+    train::write_file_atomically((dir / "label_counts.csv").string(), csv);
+  }
+
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  fmt::print("training {} ({} parameters) on {}, batch {}, {} steps; run directory {}\n", train_plan.meta.model,
+             train_plan.parameter_count(true), options.backend, train_plan.meta.batch,
+             options.steps > 0 ? options.steps : train_plan.meta.steps, options.out_dir);
+  const train::TrainSummary s = train::train(train_plan, infer_plan, options);
+  if (s.interrupted)
+    fmt::print("interrupted at step {}: checkpoint {} written; continue with --resume\n", s.steps, s.last_checkpoint);
+  fmt::print("trained {} steps ({} samples) in {:.1f} s: {:.1f} samples/s, last loss {:.4f}\ncheckpoint {}\n", s.steps,
+             s.samples, s.seconds, s.samples_per_second, s.last_loss, s.last_checkpoint);
+  return 0;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = app.add_subcommand("train", "Train a spec on YouTube-8M-format tfrecords");
+  cmd->footer(
+      "The run directory keeps the spec as run, the plans, metrics.jsonl, curves.svg, a TensorBoard\n"
+      "event file and the last checkpoints. Ctrl-C finishes the step, writes a checkpoint and exits;\n"
+      "--resume continues exactly where the run stopped.");
+  cmd->add_option("spec", args->spec, "The .ynet spec")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--train", args->options.train_data, "Training tfrecords (globs, comma-separated)")->required();
+  cmd->add_option("--valid", args->options.valid_data, "Validation tfrecords, evaluated every eval_every steps");
+  cmd->add_option("--out", args->options.out_dir, "Run directory")->required();
+  cmd->add_option("--backend", args->backend, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cmd->add_option("--steps", args->options.steps, "Training steps (default: the spec's)")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", args->batch, "Batch size (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
+  cmd->add_option("--seed", args->seed, "Seed (default: the spec's)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--eval-every", args->options.eval_every, "Steps between evaluations (default: the spec's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--eval-videos", args->options.eval_videos, "Evaluate on at most N validation videos")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--counts", args->counts, "Label counts (from ynet stats) for a class-balanced loss")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--threads", args->options.threads, "Compute threads (default: every core)")->check(CLI::Range(1, 1024));
+  cmd->add_option("--data-threads", args->options.data_threads, "Decoding threads")->check(CLI::Range(1, 256));
+  cmd->add_option("--keep", args->options.keep_checkpoints, "Checkpoints to keep")->check(CLI::Range(1, 1000));
+  cmd->add_flag("--resume", args->options.resume, "Continue the run in --out from its newest checkpoint");
+  cmd->add_flag("--force", args->force, "Start over in an --out that holds another run");
+  cmd->add_flag("--skip-corrupt", args->options.skip_corrupt, "Skip damaged records instead of stopping");
+  cmd->add_flag("!--no-verify-crc", args->options.verify_crc, "Do not check record CRCs");
+  add_set_option(*cmd, args->sets);
+  cmd->callback([args, &exit_code] {
+    try {
+      exit_code = run(*args);
+    } catch (const data::DataError& e) {
+      fmt::print(stderr, "ynet: error: {}\n", e.what());
+      exit_code = 1;
+    } catch (const train::CheckpointMismatch& e) {
+      fmt::print(stderr, "ynet: error: {}\n", e.what());
+      exit_code = 1;
+    } catch (const std::runtime_error& e) {
+      fmt::print(stderr, "ynet: error: {}\n", e.what());
+      exit_code = 1;
+    }
+  });
+}
+
+}  // namespace ynet::cli

@@ -1,0 +1,20 @@
+#pragma once
+// Label counts for the class-balanced loss: read from the "class,count" CSV that `ynet stats`
+// writes (data::format_label_counts_csv), or counted from the training data when there is none.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/plan/plan.h"
+
+namespace ynet::train {
+
+// Throws std::runtime_error naming the file and line of a malformed or out-of-range row.
+std::vector<int64_t> read_label_counts(const std::string& path, int64_t classes);
+
+// Reads every training record's labels (ynet stats does the same).
+std::vector<int64_t> count_labels(const plan::Plan& plan, const std::string& globs, int threads);
+
+bool needs_label_counts(const plan::Plan& plan);
+
+}  // namespace ynet::train
