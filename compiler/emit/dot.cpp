@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "compiler/emit/emit.h"
 
@@ -33,10 +34,11 @@ std::string escape(const std::string& s) {
 
 std::string dot(const plan::Plan& plan) {
   const ir::Graph& g = plan.graph;
-  std::string out = fmt::format("digraph \"{}\" {{\n  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=10];\n"
+  std::string out = fmt::format("digraph \"{}\" {{\n  rankdir=TB;\n  newrank=true;\n  node [fontname=\"Helvetica\", fontsize=10];\n"
                                 "  edge [fontname=\"Helvetica\", fontsize=8];\n  labelloc=t; label=\"{} ({}, batch {})\";\n",
                                 escape(plan.meta.model), escape(plan.meta.model), plan::to_string(plan.meta.mode),
                                 plan.meta.batch);
+  std::set<int> linked;
   std::map<int, int> producer;  // value -> last step writing it before a given read; built in order
   std::map<ir::Phase, std::vector<size_t>> by_phase;
   for (size_t i = 0; i < g.nodes.size(); ++i) by_phase[g.nodes[i].phase].push_back(i);
@@ -68,7 +70,8 @@ std::string dot(const plan::Plan& plan) {
       auto it = producer.find(in);
       if (it != producer.end())
         out += fmt::format("  s{} -> s{} [label=\"{}\"];\n", it->second, i, label);
-      else if (v.kind == ir::BufferKind::Param || v.kind == ir::BufferKind::Input)
+      else if ((v.kind == ir::BufferKind::Param || v.kind == ir::BufferKind::Input) && linked.insert(in).second)
+        // Only to the first reader: edges from one node into several clusters trip Graphviz's ranking.
         out += fmt::format("  v{} -> s{} [style=dashed];\n", in, i);
     }
     for (int o : n.outputs)

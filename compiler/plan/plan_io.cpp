@@ -12,6 +12,9 @@
 #include "compiler/plan/plan.h"
 #include "compiler/plan/plan.pb.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 namespace ynet::plan {
 namespace {
 
@@ -170,8 +173,14 @@ std::string to_bytes(const Plan& plan) {
   mem.set_peak_step(plan.memory.peak_step);
   mem.set_workspace_bytes(plan.memory.workspace_bytes);
 
+  // Deterministic: map fields (attributes) in key order, so the same plan always gives the same bytes.
   std::string out(kMagic, kMagicSize);
-  out += pb.SerializeAsString();
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    pb.SerializeToCodedStream(&coded);
+  }
   return out;
 }
 
@@ -273,7 +282,12 @@ Plan from_bytes(const std::string& bytes) {
   plan.memory.peak_step = mem.peak_step();
   plan.memory.workspace_bytes = mem.workspace_bytes();
   // Recount what can be recomputed, so that the reports of a loaded plan match the compiled one.
-  for (const ir::Value& v : plan.graph.values) plan.memory.bytes_by_kind[v.kind] += v.bytes();
+  for (const ir::Value& v : plan.graph.values) {
+    plan.memory.bytes_by_kind[v.kind] += v.bytes();
+    const passes::Lifetime& l = plan.memory.lifetime[static_cast<size_t>(v.id)];
+    if (!v.persistent() && l.first >= 0 && l.first <= plan.memory.peak_step && plan.memory.peak_step <= l.last)
+      plan.memory.peak_by_kind[v.kind] += (v.bytes() + passes::kArenaAlignment - 1) / passes::kArenaAlignment * passes::kArenaAlignment;
+  }
   if (!passes::layout_is_valid(plan.graph, plan.memory))
     throw PlanFormatError("the plan's memory layout is inconsistent (buffers overlap or fall outside the arena)");
   return plan;

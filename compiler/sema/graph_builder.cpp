@@ -4,7 +4,6 @@
 
 namespace ynet::sema {
 
-using syntax::Argument;
 using syntax::Expr;
 using syntax::SourceLoc;
 
@@ -137,9 +136,7 @@ int GraphBuilder::repeat(const Expr& e, int input, Graph& g, const std::string& 
   return cur;
 }
 
-const ops::OpDef* GraphBuilder::find_layer(const Expr& e, const SourceLoc& loc, const std::string& name,
-                                           const Graph& g) {
-  (void)e;
+const ops::OpDef* GraphBuilder::find_layer(const SourceLoc& loc, const std::string& name, const Graph& g) {
   const ops::OpDef* op = ops::find_op(name);
   if (op != nullptr && (op->category == "layer" || op->category == "loss")) return op;
   if (op != nullptr) {

@@ -46,8 +46,7 @@ class GraphBuilder {
   int repeat(const syntax::Expr& e, int input, Graph& g, const std::string& prefix);
   bool subnetwork(const syntax::Expr& e, const ops::OpDef& op, const std::string& arg, int64_t replicas,
                   const Shape& input, const std::string& prefix, const Graph& outer, SubNetwork& out);
-  const ops::OpDef* find_layer(const syntax::Expr& e, const syntax::SourceLoc& loc, const std::string& name,
-                               const Graph& g);
+  const ops::OpDef* find_layer(const syntax::SourceLoc& loc, const std::string& name, const Graph& g);
   std::string generated_name(Graph& g, const std::string& prefix, const std::string& op);
 
   // False (reported once) when the model has grown past kMaxLayers or kMaxParameters.

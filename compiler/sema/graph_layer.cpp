@@ -30,7 +30,7 @@ std::vector<std::string> argument_names(const ops::OpDef& op) {
 int GraphBuilder::layer(const Expr& e, int implicit_input, Graph& g, const std::string& prefix) {
   const SourceLoc name_loc = e.kind == Expr::Kind::Call ? e.name_loc : e.loc;
   if (!within_budget(name_loc)) return -1;
-  const ops::OpDef* op = find_layer(e, name_loc, e.text, g);
+  const ops::OpDef* op = find_layer(name_loc, e.text, g);
   if (op == nullptr) return -1;
 
   Binding b{std::vector<const Expr*>(op->inputs.size(), nullptr),

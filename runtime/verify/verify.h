@@ -14,8 +14,8 @@ struct Options {
   std::string backend = "cpu";
   uint64_t seed = 1;
   int samples = 3;               // random directions probed per parameter tensor
-  double step = 1e-3;            // finite-difference step, relative to max(1, max |p|)
-  double fd_tolerance = 1e-5;    // reference gradient vs finite differences
+  double step = 1e-4;            // finite-difference step, relative to max(1, max |p|)
+  double fd_tolerance = 1e-4;    // reference gradient vs finite differences (kinks: ReLU, max, top-k)
   double tolerance = 1e-4;       // tested backend vs reference, relative to the tensor's largest value
 };
 

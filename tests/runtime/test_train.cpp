@@ -1,0 +1,156 @@
+// Training, evaluation and prediction end to end through the command line, on a small synthetic
+// dataset: learning, the run directory, resume equivalence, interruption and bad input.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "runtime/metrics/predictions_csv.h"
+#include "tests/support/cli_run.h"
+
+namespace fs = std::filesystem;
+using ynet::test::CliRun;
+using ynet::test::run_ynet;
+
+namespace {
+
+const char* kSpec = R"(model Tiny_BoF {
+  input  video  = frames(rgb: 1024, audio: 128, max_frames: 16, skip_frames: 2)
+  labels target = multilabel(20)
+  x = BatchNorm(video)
+  p = FramePooling(x, mode: max)
+  h = Dense(p, units: 64, activation: relu)
+  logits = Dense(h, units: target.classes)
+  loss   SigmoidCrossEntropy(logits, target)
+  output Sigmoid(logits)
+}
+train {
+  batch = 16
+  optimizer = RMSProp(lr: 2e-3, decay: 0.9)
+  steps = 80
+  eval_every = 40
+}
+)";
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The synthetic data and the spec, made once for every test case.
+struct Fixture {
+  std::string dir, data, spec;
+  Fixture() {
+    dir = ynet::test::scratch_dir("train");
+    data = dir + "/data";
+    spec = dir + "/tiny.ynet";
+    std::ofstream(spec) << kSpec;
+    const CliRun made = run_ynet("make-data --out " + data + " --videos 600 --classes 20 --frames 8:24 --shards 2 --seed 3");
+    REQUIRE_MESSAGE(made.status == 0, made.output);
+  }
+  std::string train(const std::string& out, const std::string& extra) const {
+    return "train " + spec + " --train '" + data + "/train*.tfrecord' --out " + dir + "/" + out + " " + extra;
+  }
+};
+
+const Fixture& fixture() {
+  static const Fixture f;
+  return f;
+}
+
+double json_number(const std::string& json, const std::string& key) {
+  const size_t at = json.find("\"" + key + "\":");
+  REQUIRE(at != std::string::npos);
+  return std::stod(json.substr(at + key.size() + 3));
+}
+
+}  // namespace
+
+TEST_CASE("train, eval and predict: the model learns and the run directory is complete") {
+  const Fixture& f = fixture();
+  const CliRun untrained = run_ynet(f.train("untrained", "--steps 1"));
+  REQUIRE_MESSAGE(untrained.status == 0, untrained.output);
+  const CliRun trained = run_ynet(f.train("trained", "--valid '" + f.data + "/valid*.tfrecord'"));
+  REQUIRE_MESSAGE(trained.status == 0, trained.output);
+  CHECK(trained.has("eval at step 40"));
+  const fs::path run = f.dir + "/trained";
+  for (const char* file : {"spec.ynet", "plan.train.pb", "plan.infer.pb", "plan.txt", "metrics.jsonl", "curves.svg"})
+    CHECK_MESSAGE(fs::exists(run / file), file);
+  bool events = false;
+  for (const auto& e : fs::directory_iterator(run)) events |= e.path().filename().string().rfind("events.out.tfevents.", 0) == 0;
+  CHECK(events);
+
+  const std::string valid = " --data '" + f.data + "/valid*.tfrecord'";
+  const CliRun before = run_ynet("eval " + f.dir + "/untrained" + valid);
+  const CliRun after = run_ynet("eval " + run.string() + valid);
+  REQUIRE_MESSAGE(before.status == 0, before.output);
+  REQUIRE_MESSAGE(after.status == 0, after.output);
+  const double gap_before = json_number(read(f.dir + "/untrained/eval.json"), "gap");
+  const double gap_after = json_number(read(run / "eval.json"), "gap");
+  MESSAGE("GAP untrained " << gap_before << ", after 80 steps " << gap_after);
+  CHECK(gap_after > gap_before + 0.1);
+
+  const CliRun predicted = run_ynet("predict " + run.string() + " --data '" + f.data + "/test*.tfrecord' -o " +
+                                    f.dir + "/predictions.csv --top-k 5");
+  REQUIRE_MESSAGE(predicted.status == 0, predicted.output);
+  const auto rows = ynet::metrics::read_predictions_csv(f.dir + "/predictions.csv");
+  CHECK(rows.size() == 60);  // 10% of 600 videos
+  for (const auto& row : rows) CHECK(row.predictions.size() == 5);
+}
+
+TEST_CASE("an interrupted and resumed run ends with the same weights as an uninterrupted one") {
+  const Fixture& f = fixture();
+  REQUIRE(run_ynet(f.train("straight", "--steps 20 --eval-every 100")).status == 0);
+  REQUIRE(run_ynet(f.train("resumed", "--steps 10 --eval-every 100")).status == 0);
+  const CliRun resumed = run_ynet(f.train("resumed", "--steps 20 --eval-every 100 --resume"));
+  REQUIRE_MESSAGE(resumed.status == 0, resumed.output);
+  CHECK(resumed.has("resuming from"));
+  const std::string a = read(f.dir + "/straight/checkpoints/ckpt-000000020.pb");
+  const std::string b = read(f.dir + "/resumed/checkpoints/ckpt-000000020.pb");
+  REQUIRE(!a.empty());
+  CHECK(a == b);
+}
+
+TEST_CASE("a run killed at any moment keeps a loadable checkpoint; SIGINT stops cleanly") {
+  const Fixture& f = fixture();
+  // Checkpoint every step, and kill the process without warning while it writes them.
+  const std::string killed = f.train("killed", "--steps 100000 --eval-every 1") + " > /dev/null 2>&1 & pid=$!; sleep 3; kill -9 $pid; wait $pid";
+  std::system(("cd . && " + std::string(YNET_BINARY_DIR) + "/cli/ynet " + killed).c_str());
+  const CliRun eval = run_ynet("eval " + f.dir + "/killed --data '" + f.data + "/valid*.tfrecord' --max-videos 32");
+  CHECK_MESSAGE(eval.status == 0, eval.output);
+
+  const std::string stopped = std::string(YNET_BINARY_DIR) + "/cli/ynet " + f.train("stopped", "--steps 100000") +
+                              " > " + f.dir + "/stopped.log 2>&1 & pid=$!; sleep 3; kill -INT $pid; wait $pid";
+  const int status = std::system(stopped.c_str());
+  CHECK(WEXITSTATUS(status) == 0);
+  const std::string log = read(f.dir + "/stopped.log");
+  CHECK_MESSAGE(log.find("interrupted at step") != std::string::npos, log);
+}
+
+TEST_CASE("bad input: an occupied run directory, a glob matching nothing, a checkpoint of another model") {
+  const Fixture& f = fixture();
+  REQUIRE(run_ynet(f.train("occupied", "--steps 2")).status == 0);
+  const CliRun again = run_ynet(f.train("occupied", "--steps 2"));
+  CHECK(again.status == 1);
+  CHECK(again.has("holds another run"));
+
+  const CliRun nothing = run_ynet("train " + f.spec + " --train '" + f.dir + "/none*.tfrecord' --out " + f.dir + "/none");
+  CHECK(nothing.status == 1);
+  CHECK(nothing.has("none*.tfrecord"));
+
+  std::string other = kSpec;
+  other.replace(other.find("units: 64"), 9, "units: 32");
+  std::ofstream(f.dir + "/other.ynet") << other;
+  REQUIRE(run_ynet("train " + f.dir + "/other.ynet --train '" + f.data + "/train*.tfrecord' --out " + f.dir +
+                   "/other --steps 1").status == 0);
+  fs::copy_file(f.dir + "/other/checkpoints/ckpt-000000001.pb", f.dir + "/occupied/checkpoints/ckpt-000000099.pb");
+  const CliRun mismatch = run_ynet("eval " + f.dir + "/occupied --data '" + f.data + "/valid*.tfrecord'");
+  CHECK(mismatch.status == 1);
+  CHECK(mismatch.has("does not fit"));
+  CHECK(mismatch.has("h.weights"));
+}
