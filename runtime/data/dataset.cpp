@@ -1,0 +1,225 @@
+#include "runtime/data/dataset.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <stdexcept>
+
+#include "runtime/data/file_glob.h"
+#include "runtime/data/video_decoder.h"
+
+namespace ynet::data {
+
+std::string to_string(const DatasetPosition& position) { return fmt::format("{}:{}", position.epoch, position.record); }
+
+bool parse_position(const std::string& text, DatasetPosition& position) {
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos) return false;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  const auto epoch = std::from_chars(begin, begin + colon, position.epoch);
+  const auto record = std::from_chars(begin + colon + 1, end, position.record);
+  return epoch.ec == std::errc() && epoch.ptr == begin + colon && record.ec == std::errc() && record.ptr == end;
+}
+
+// One batch on its way through the pipeline: the reading thread fills the raw records, a decoding
+// thread turns them into `batch`, and the consumer swaps `batch` out. Slots are used round-robin
+// in sequence order, which is what keeps the order independent of the number of threads.
+struct Dataset::Slot {
+  enum class State { kFree, kRaw, kDecoding, kReady };
+  State state = State::kFree;
+  std::vector<StreamRecord> records;
+  size_t raw_count = 0;
+  Batch batch;
+  std::vector<DataError> skipped;  // damaged records skipped in this batch, in stream order
+  std::exception_ptr error;
+  DatasetPosition end;
+  bool last = false;
+};
+
+namespace {
+thread_local std::vector<DataError>* producing_skips = nullptr;
+}  // namespace
+
+Dataset::Dataset(DatasetConfig config) : config_(std::move(config)) {
+  if (std::string error = config_.validate(); !error.empty()) throw std::invalid_argument(error);
+  files_ = expand_globs(config_.files);
+  stream_ = std::make_unique<RecordStream>(config_, files_, [](const DataError& error) {
+    // Runs on the reading thread, inside RecordStream::next().
+    if (producing_skips != nullptr) producing_skips->push_back(error);
+  });
+  shard_by_ = stream_->shard_by();
+}
+
+Dataset::~Dataset() { stop(); }
+
+void Dataset::start() {
+  if (slots_.empty()) {
+    const int count = config_.prefetch + config_.threads;
+    for (int i = 0; i < count; ++i) {
+      auto slot = std::make_unique<Slot>();
+      slot->records.resize(static_cast<size_t>(config_.batch_size));
+      slots_.push_back(std::move(slot));
+    }
+  }
+  for (auto& slot : slots_) slot->state = Slot::State::kFree;
+  produce_seq_ = decode_seq_ = consume_seq_ = 0;
+  stopping_ = false;
+  threads_.emplace_back(&Dataset::produce, this);
+  for (int i = 0; i < config_.threads; ++i) threads_.emplace_back(&Dataset::decode_worker, this);
+  running_ = true;
+}
+
+void Dataset::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+  running_ = false;
+}
+
+void Dataset::produce() {
+  const size_t slot_count = slots_.size();
+  for (;;) {
+    Slot* slot;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return stopping_ || slots_[produce_seq_ % slot_count]->state == Slot::State::kFree; });
+      if (stopping_) return;
+      slot = slots_[produce_seq_ % slot_count].get();
+    }
+    slot->raw_count = 0;
+    slot->skipped.clear();
+    slot->error = nullptr;
+    slot->last = false;
+    producing_skips = &slot->skipped;
+    try {
+      while (slot->raw_count < static_cast<size_t>(config_.batch_size)) {
+        StreamRecord* record = stream_->next();
+        if (record == nullptr) {
+          slot->last = true;
+          break;
+        }
+        StreamRecord& raw = slot->records[slot->raw_count++];
+        raw.bytes.swap(record->bytes);  // the window gets the old buffer back: no allocation
+        raw.file = record->file;
+        raw.offset = record->offset;
+        raw.index = record->index;
+      }
+    } catch (...) {
+      slot->error = std::current_exception();
+      slot->last = true;
+    }
+    producing_skips = nullptr;
+    slot->end = stream_->position();
+    {
+      std::lock_guard lock(mutex_);
+      slot->state = Slot::State::kRaw;
+      ++produce_seq_;
+    }
+    changed_.notify_all();
+    if (slot->last) return;
+  }
+}
+
+void Dataset::decode_worker() {
+  VideoDecoder decoder(config_.format);
+  const size_t slot_count = slots_.size();
+  for (;;) {
+    Slot* slot;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return stopping_ || slots_[decode_seq_ % slot_count]->state == Slot::State::kRaw; });
+      if (stopping_) return;
+      slot = slots_[decode_seq_ % slot_count].get();
+      slot->state = Slot::State::kDecoding;
+      ++decode_seq_;
+    }
+    try {
+      decode_slot(*slot, decoder);
+    } catch (...) {
+      slot->error = std::current_exception();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      slot->state = Slot::State::kReady;
+    }
+    changed_.notify_all();
+  }
+}
+
+void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
+  Batch& batch = slot.batch;
+  batch.reshape(config_.batch_size, config_.format.time_steps(), config_.format.feature_dim());
+  batch.count = 0;
+  batch.labels.clear();
+  batch.label_offsets[0] = 0;
+  for (size_t i = 0; i < slot.raw_count; ++i) {
+    const StreamRecord& raw = slot.records[i];
+    const int row = batch.count;
+    try {
+      batch.lengths[static_cast<size_t>(row)] =
+          decoder.decode(raw.bytes, batch.row(row), batch.labels, batch.video_ids[static_cast<size_t>(row)]);
+    } catch (const DecodeError& error) {
+      DataError located(error.kind(), files_[raw.file], raw.offset, raw.index, error.video_id(), error.what());
+      if (!config_.skip_corrupt) throw located;
+      slot.skipped.push_back(std::move(located));
+      continue;
+    }
+    batch.label_offsets[static_cast<size_t>(row) + 1] = static_cast<int32_t>(batch.labels.size());
+    ++batch.count;
+  }
+}
+
+bool Dataset::next(Batch& batch) {
+  if (failure_) std::rethrow_exception(failure_);
+  for (;;) {
+    if (finished_) return false;
+    if (!running_) start();
+    Slot* slot;
+    {
+      std::unique_lock lock(mutex_);
+      const size_t index = consume_seq_ % slots_.size();
+      changed_.wait(lock, [&] { return slots_[index]->state == Slot::State::kReady; });
+      slot = slots_[index].get();
+    }
+    for (const DataError& error : slot->skipped) {
+      ++skipped_;
+      if (on_skip_) on_skip_(error);
+    }
+    if (slot->error) {
+      failure_ = slot->error;
+      stop();
+      std::rethrow_exception(failure_);
+    }
+    const bool last = slot->last;
+    const int count = slot->batch.count;
+    const bool deliver = count > 0 && !(last && config_.drop_remainder && count < config_.batch_size);
+    if (deliver) std::swap(batch, slot->batch);
+    position_ = slot->end;
+    {
+      std::lock_guard lock(mutex_);
+      slot->state = Slot::State::kFree;
+      ++consume_seq_;
+    }
+    changed_.notify_all();
+    if (last) {
+      finished_ = true;
+      stop();
+    }
+    if (deliver) return true;
+  }
+}
+
+void Dataset::seek(DatasetPosition position) {
+  stop();
+  stream_->seek(position);
+  position_ = position;
+  finished_ = false;
+  failure_ = nullptr;
+}
+
+}  // namespace ynet::data

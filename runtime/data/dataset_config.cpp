@@ -1,0 +1,31 @@
+#include "runtime/data/dataset_config.h"
+
+#include <fmt/format.h>
+
+namespace ynet::data {
+
+const char* to_string(ShardBy shard_by) {
+  switch (shard_by) {
+    case ShardBy::kAuto: return "auto";
+    case ShardBy::kFile: return "file";
+    case ShardBy::kRecord: return "record";
+  }
+  return "auto";
+}
+
+std::string DatasetConfig::validate() const {
+  if (std::string error = format.validate(); !error.empty()) return error;
+  if (files.empty()) return "no data files given";
+  if (batch_size <= 0) return fmt::format("batch size must be positive (got {})", batch_size);
+  const size_t batch_floats = static_cast<size_t>(batch_size) * format.time_steps() * format.feature_dim();
+  if (batch_floats > (size_t{1} << 33)) return fmt::format("a batch would hold {} floats (more than 32 GiB)", batch_floats);
+  if (shuffle && shuffle_buffer <= 0) return fmt::format("shuffle buffer must be positive (got {})", shuffle_buffer);
+  if (epochs < 0) return fmt::format("epochs must be 0 (forever) or positive (got {})", epochs);
+  if (world_size <= 0) return fmt::format("world size must be positive (got {})", world_size);
+  if (rank < 0 || rank >= world_size) return fmt::format("rank {} is not in [0, {})", rank, world_size);
+  if (threads <= 0 || threads > 256) return fmt::format("threads must be in 1..256 (got {})", threads);
+  if (prefetch <= 0 || prefetch > 1024) return fmt::format("prefetch must be in 1..1024 (got {})", prefetch);
+  return {};
+}
+
+}  // namespace ynet::data

@@ -1,0 +1,44 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/data/compression.h"
+#include "runtime/data/record_format.h"
+
+namespace ynet::data {
+
+// How records are divided among `world_size` workers. kFile gives worker r the files whose index
+// (in sorted order) is r modulo world_size; kRecord gives it the records whose index in the
+// epoch's record stream is r modulo world_size (every worker reads every file's framing). kAuto
+// picks kFile when there are at least as many files as workers, else kRecord. Either way every
+// record is read by exactly one worker per epoch.
+enum class ShardBy { kAuto, kFile, kRecord };
+const char* to_string(ShardBy shard_by);
+
+struct DatasetConfig {
+  RecordFormat format;
+  std::vector<std::string> files;  // globs; commas separate several
+  int batch_size = 64;
+  // When shuffling, each epoch visits the files in a seeded order and permutes the records in
+  // consecutive windows of shuffle_buffer records (the window is what a shuffle buffer holds).
+  bool shuffle = false;
+  int shuffle_buffer = 1024;
+  uint64_t seed = 0;
+  int epochs = 1;  // 0: repeat forever
+  int rank = 0;
+  int world_size = 1;
+  ShardBy shard_by = ShardBy::kAuto;
+  int threads = 1;   // decoding threads (one more thread reads files)
+  int prefetch = 2;  // batches decoded ahead of the consumer
+  bool verify_crc = true;
+  // Skip damaged records (reported through Dataset's callback and counted) instead of stopping.
+  bool skip_corrupt = false;
+  bool drop_remainder = false;  // drop the last batch of the data when it is not full
+  Compression compression = Compression::kAuto;
+
+  // Empty when valid, otherwise what is wrong.
+  std::string validate() const;
+};
+
+}  // namespace ynet::data

@@ -1,0 +1,152 @@
+#include "runtime/data/record_reader.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "runtime/data/byte_source.h"
+#include "runtime/data/crc32c.h"
+#include "runtime/data/data_error.h"
+
+namespace ynet::data {
+namespace {
+
+constexpr size_t kHeaderSize = 12;
+constexpr size_t kFooterSize = 4;
+constexpr size_t kReadChunk = size_t{1} << 20;
+
+uint32_t load_u32(const char* p) {
+  uint32_t value;
+  std::memcpy(&value, p, 4);
+  return value;
+}
+
+uint64_t load_u64(const char* p) {
+  uint64_t value;
+  std::memcpy(&value, p, 8);
+  return value;
+}
+
+}  // namespace
+
+RecordReader::RecordReader(std::string path, RecordReaderOptions options)
+    : path_(std::move(path)), options_(options), buffer_(kReadChunk) {
+  source_ = open_byte_source(path_, options_.compression, compression_);
+}
+
+RecordReader::~RecordReader() = default;
+
+void RecordReader::fail(DataErrorKind kind, const std::string& reason) {
+  finished_ = true;
+  throw DataError(kind, path_, record_offset_, record_index_, "", reason);
+}
+
+size_t RecordReader::fill(size_t size) {
+  if (end_ - begin_ >= size) return size;
+  if (begin_ + size > buffer_.size()) {
+    // Move the unread tail to the front; grow only as far as bytes actually arrive, so a corrupt
+    // length cannot make us allocate more than the file holds.
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  while (end_ - begin_ < size) {
+    if (end_ == buffer_.size()) buffer_.resize(std::max(buffer_.size() * 2, kReadChunk));
+    const size_t want = std::min(buffer_.size() - end_, std::max(size - (end_ - begin_), kReadChunk));
+    size_t got;
+    try {
+      got = source_->read(buffer_.data() + end_, want);
+    } catch (const DataError& error) {
+      fail(error.kind(), error.reason());
+    }
+    end_ += got;
+    if (got < want) break;
+  }
+  return std::min(size, end_ - begin_);
+}
+
+bool RecordReader::read_header(uint64_t& length) {
+  if (finished_) return false;
+  record_offset_ = stream_offset_;
+  const size_t available = fill(kHeaderSize);
+  if (available == 0) {
+    finished_ = true;
+    if (record_index_ < 0) {
+      throw DataError(DataErrorKind::kEmptyFile, path_, DataError::kNoOffset, DataError::kNoRecord, "",
+                      "empty file (no records)");
+    }
+    return false;
+  }
+  ++record_index_;
+  if (available < kHeaderSize) {
+    fail(DataErrorKind::kTruncated,
+         fmt::format("truncated record: file ends {} bytes into the 12-byte header", available));
+  }
+  const char* header = buffer_.data() + begin_;
+  length = load_u64(header);
+  const uint32_t stored = crc32c_unmask(load_u32(header + 8));
+  const uint32_t computed = crc32c(header, 8);
+  if (stored != computed) {
+    fail(DataErrorKind::kLengthCrc,
+         fmt::format("length CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed));
+  }
+  return true;
+}
+
+bool RecordReader::next(std::string_view& record) {
+  uint64_t length;
+  if (!read_header(length)) return false;
+  if (length > SIZE_MAX - kHeaderSize - kFooterSize) {
+    fail(DataErrorKind::kTruncated, fmt::format("record length {} is impossible", length));
+  }
+  const size_t total = kHeaderSize + static_cast<size_t>(length) + kFooterSize;
+  const size_t available = fill(total);
+  if (available < total) {
+    fail(DataErrorKind::kTruncated,
+         fmt::format("truncated record: {} bytes announced, file ends after {}", length,
+                     available - std::min(available, kHeaderSize)));
+  }
+  const char* data = buffer_.data() + begin_ + kHeaderSize;
+  begin_ += total;
+  stream_offset_ += total;
+  if (options_.verify_crc) {
+    const uint32_t stored = crc32c_unmask(load_u32(data + length));
+    const uint32_t computed = crc32c(data, static_cast<size_t>(length));
+    if (stored != computed) {
+      throw DataError(DataErrorKind::kDataCrc, path_, record_offset_, record_index_, "",
+                      fmt::format("data CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed));
+    }
+  }
+  record = std::string_view(data, static_cast<size_t>(length));
+  return true;
+}
+
+bool RecordReader::skip() {
+  uint64_t length;
+  if (!read_header(length)) return false;
+  uint64_t remaining = length + kFooterSize;
+  begin_ += kHeaderSize;
+  stream_offset_ += kHeaderSize;
+  const uint64_t buffered = std::min<uint64_t>(remaining, end_ - begin_);
+  begin_ += static_cast<size_t>(buffered);
+  stream_offset_ += buffered;
+  remaining -= buffered;
+  while (remaining > 0) {
+    const size_t step = static_cast<size_t>(std::min<uint64_t>(remaining, uint64_t{1} << 30));
+    size_t skipped;
+    try {
+      skipped = source_->skip(step);
+    } catch (const DataError& error) {
+      fail(error.kind(), error.reason());
+    }
+    stream_offset_ += skipped;
+    remaining -= skipped;
+    if (skipped < step) {
+      fail(DataErrorKind::kTruncated,
+           fmt::format("truncated record: {} bytes announced, file ends before them", length));
+    }
+  }
+  return true;
+}
+
+}  // namespace ynet::data

@@ -1,0 +1,66 @@
+#pragma once
+// Reads TFRecord files: per record a u64 little-endian length, the masked CRC32C of those 8
+// bytes, the data, and the masked CRC32C of the data; plain or GZIP/ZLIB-compressed.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/data/compression.h"
+#include "runtime/data/data_error.h"
+
+namespace ynet::data {
+
+struct RecordReaderOptions {
+  Compression compression = Compression::kAuto;
+  // Checks the data CRC of every record. The length CRC is always checked: a wrong length cannot
+  // be trusted to find the next record.
+  bool verify_crc = true;
+};
+
+class ByteSource;
+
+class RecordReader {
+ public:
+  // Throws DataError (kUnreadable, kEmptyFile) when the file cannot be opened or is empty.
+  explicit RecordReader(std::string path, RecordReaderOptions options = {});
+  ~RecordReader();
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // Reads the next record into `record` (valid until the next call); false at the end of the file.
+  // Throws DataError. After kDataCrc the reader stands at the next record and can go on; after a
+  // length CRC mismatch, a truncated record or a compression error the rest of the file is
+  // unreachable and the next call returns false.
+  bool next(std::string_view& record);
+  // Steps over the next record without reading or checking its data; false at the end.
+  bool skip();
+
+  // Byte offset (uncompressed stream) and index of the record last returned or skipped.
+  uint64_t record_offset() const { return record_offset_; }
+  int64_t record_index() const { return record_index_; }
+  const std::string& path() const { return path_; }
+  Compression compression() const { return compression_; }
+
+ private:
+  // Reads the 12-byte header; returns false at a clean end of file.
+  bool read_header(uint64_t& length);
+  // Makes `size` bytes available at buffer_[begin_]; returns how many are (less only at the end).
+  size_t fill(size_t size);
+  [[noreturn]] void fail(DataErrorKind kind, const std::string& reason);
+
+  std::string path_;
+  RecordReaderOptions options_;
+  Compression compression_ = Compression::kNone;
+  std::unique_ptr<ByteSource> source_;
+  std::vector<char> buffer_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  uint64_t stream_offset_ = 0;  // uncompressed offset of buffer_[begin_]
+  uint64_t record_offset_ = 0;
+  int64_t record_index_ = -1;
+  bool finished_ = false;
+};
+
+}  // namespace ynet::data

@@ -1,0 +1,167 @@
+#include "runtime/data/record_stream.h"
+
+#include <numeric>
+
+#include "runtime/data/random.h"
+#include "runtime/data/record_reader.h"
+
+namespace ynet::data {
+namespace {
+
+// Distinguishes the random streams drawn from one seed.
+constexpr uint64_t kFileOrderStream = 0x66696c65;
+constexpr uint64_t kWindowStream = 0x77696e64;
+
+}  // namespace
+
+RecordStream::RecordStream(const DatasetConfig& config, std::vector<std::string> files,
+                           std::function<void(const DataError&)> on_skip)
+    : config_(config), all_files_(std::move(files)), on_skip_(std::move(on_skip)) {
+  shard_by_ = config_.shard_by;
+  if (shard_by_ == ShardBy::kAuto) {
+    shard_by_ = all_files_.size() >= static_cast<size_t>(config_.world_size) ? ShardBy::kFile : ShardBy::kRecord;
+  }
+  for (uint32_t i = 0; i < all_files_.size(); ++i) {
+    if (shard_by_ == ShardBy::kRecord || i % static_cast<uint32_t>(config_.world_size) == static_cast<uint32_t>(config_.rank)) {
+      own_files_.push_back(i);
+    }
+  }
+  const size_t window = config_.shuffle ? static_cast<size_t>(config_.shuffle_buffer) : 1;
+  window_.resize(window);
+  order_.resize(window);
+  start_epoch(0);
+}
+
+RecordStream::~RecordStream() = default;
+
+void RecordStream::start_epoch(uint64_t epoch) {
+  position_ = {epoch, 0};
+  epoch_files_ = own_files_;
+  if (config_.shuffle) {
+    Rng rng(mix_seed(config_.seed, epoch, kFileOrderStream));
+    rng.shuffle(epoch_files_.data(), epoch_files_.size());
+  }
+  next_file_ = 0;
+  reader_.reset();
+  global_index_ = 0;
+  window_size_ = 0;
+  window_cursor_ = 0;
+  window_index_ = 0;
+  good_in_epoch_ = 0;
+  done_ = config_.epochs > 0 && epoch >= static_cast<uint64_t>(config_.epochs);
+}
+
+bool RecordStream::open_next_file(StreamRecord& out) {
+  const uint32_t file = epoch_files_[next_file_++];
+  RecordReaderOptions options;
+  options.compression = config_.compression;
+  options.verify_crc = config_.verify_crc;
+  try {
+    reader_ = std::make_unique<RecordReader>(all_files_[file], options);
+    reader_file_ = file;
+    return false;
+  } catch (const DataError& error) {
+    // An unreadable file is one entry of the stream, so positions do not depend on skipping.
+    const bool owned = shard_by_ != ShardBy::kRecord ||
+                       global_index_ % static_cast<uint64_t>(config_.world_size) == static_cast<uint64_t>(config_.rank);
+    ++global_index_;
+    if (!owned) return false;
+    out.error = std::make_unique<DataError>(error);
+    out.file = file;
+    out.offset = 0;
+    out.index = DataError::kNoRecord;
+    return true;
+  }
+}
+
+bool RecordStream::advance(bool want_data, StreamRecord& out) {
+  for (;;) {
+    if (!reader_) {
+      if (next_file_ == epoch_files_.size()) return false;
+      if (open_next_file(out)) return true;
+      if (!reader_) continue;
+    }
+    const bool owned = shard_by_ != ShardBy::kRecord ||
+                       global_index_ % static_cast<uint64_t>(config_.world_size) == static_cast<uint64_t>(config_.rank);
+    std::string_view record;
+    try {
+      const bool found = owned && want_data ? reader_->next(record) : reader_->skip();
+      if (!found) {
+        reader_.reset();
+        continue;
+      }
+      ++global_index_;
+      if (!owned) continue;
+      if (want_data) out.bytes.assign(record.data(), record.size());
+      out.error.reset();
+    } catch (const DataError& error) {
+      ++global_index_;
+      if (!owned) continue;
+      out.error = std::make_unique<DataError>(error);
+    }
+    out.file = reader_file_;
+    out.offset = reader_->record_offset();
+    out.index = reader_->record_index();
+    return true;
+  }
+}
+
+void RecordStream::fill_window() {
+  window_size_ = 0;
+  while (window_size_ < window_.size() && advance(true, window_[window_size_])) ++window_size_;
+  std::iota(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(window_size_), 0u);
+  if (config_.shuffle) {
+    Rng rng(mix_seed(config_.seed, mix_seed(position_.epoch, window_index_), kWindowStream));
+    rng.shuffle(order_.data(), window_size_);
+  }
+  window_cursor_ = 0;
+  ++window_index_;
+}
+
+StreamRecord* RecordStream::next() {
+  for (;;) {
+    if (done_) return nullptr;
+    if (window_cursor_ == window_size_) {
+      fill_window();
+      if (window_size_ == 0) {
+        // An epoch without a single good record would repeat forever: end instead.
+        if (good_in_epoch_ == 0) {
+          done_ = true;
+          return nullptr;
+        }
+        start_epoch(position_.epoch + 1);
+        continue;
+      }
+    }
+    StreamRecord& record = window_[order_[window_cursor_++]];
+    ++position_.record;
+    if (record.error) {
+      if (!config_.skip_corrupt) throw DataError(*record.error);
+      on_skip_(*record.error);
+      continue;
+    }
+    ++good_in_epoch_;
+    return &record;
+  }
+}
+
+void RecordStream::seek(StreamPosition position) {
+  start_epoch(position.epoch);
+  if (done_) return;
+  const uint64_t window = window_.size();
+  const uint64_t skipped_windows = position.record / window;
+  StreamRecord scratch;
+  uint64_t skipped = 0;
+  while (skipped < skipped_windows * window && advance(false, scratch)) ++skipped;
+  // Records before the position were good or were already reported; assume some were good so
+  // that the end-of-data rule does not fire early.
+  good_in_epoch_ = position.record > 0 ? 1 : 0;
+  window_index_ = skipped_windows;
+  position_.record = skipped;
+  if (skipped < skipped_windows * window) return;  // the position lies past the epoch's end
+  fill_window();
+  window_cursor_ = std::min<size_t>(static_cast<size_t>(position.record % window), window_size_);
+  position_.record += window_cursor_;
+}
+
+}  // namespace ynet::data

@@ -1,0 +1,85 @@
+#pragma once
+// The ordered stream of raw records one worker reads: epochs, the seeded file order, sharding
+// and the windowed shuffle. Everything is a function of the configuration and the seed alone,
+// so that a position (epoch, records consumed in it) can be returned to exactly.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/data/data_error.h"
+#include "runtime/data/dataset_config.h"
+
+namespace ynet::data {
+
+class RecordReader;
+
+struct StreamPosition {
+  uint64_t epoch = 0;
+  uint64_t record = 0;  // records of this worker's stream consumed in the epoch (damaged ones too)
+  bool operator==(const StreamPosition&) const = default;
+};
+
+struct StreamRecord {
+  std::string bytes;
+  uint32_t file = 0;
+  uint64_t offset = 0;
+  int64_t index = 0;
+  // A damaged record, or a file that could not be read, keeps its place in the order so that
+  // positions count the same whether or not records are skipped.
+  std::unique_ptr<DataError> error;
+};
+
+class RecordStream {
+ public:
+  // `on_skip` receives each damaged record that is skipped (only with skip_corrupt).
+  RecordStream(const DatasetConfig& config, std::vector<std::string> files,
+               std::function<void(const DataError&)> on_skip);
+  ~RecordStream();
+
+  // The next good record, or nullptr after the last epoch. The record stays valid (and may be
+  // moved from) until the next call. Throws the DataError of a damaged record unless skip_corrupt.
+  StreamRecord* next();
+  StreamPosition position() const { return position_; }
+  void seek(StreamPosition position);
+
+  ShardBy shard_by() const { return shard_by_; }
+  const std::vector<std::string>& files() const { return all_files_; }
+  // The files this worker reads each epoch (all of them under record sharding).
+  const std::vector<uint32_t>& own_files() const { return own_files_; }
+
+ private:
+  void start_epoch(uint64_t epoch);
+  // Reads (or, with want_data false, steps over) the next entry of this worker's sequential
+  // stream into `out`; false at the end of the epoch.
+  bool advance(bool want_data, StreamRecord& out);
+  bool open_next_file(StreamRecord& out);
+  void fill_window();
+
+  DatasetConfig config_;
+  std::vector<std::string> all_files_;
+  std::vector<uint32_t> own_files_;
+  ShardBy shard_by_;
+  std::function<void(const DataError&)> on_skip_;
+
+  // Sequential state within the epoch.
+  std::vector<uint32_t> epoch_files_;
+  size_t next_file_ = 0;
+  std::unique_ptr<RecordReader> reader_;
+  uint32_t reader_file_ = 0;
+  uint64_t global_index_ = 0;  // entries of all workers so far in the epoch (record sharding)
+
+  // The shuffle window.
+  std::vector<StreamRecord> window_;
+  std::vector<uint32_t> order_;
+  size_t window_size_ = 0;
+  size_t window_cursor_ = 0;
+  uint64_t window_index_ = 0;
+
+  StreamPosition position_;
+  uint64_t good_in_epoch_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace ynet::data

@@ -1,0 +1,179 @@
+#include "runtime/data/video_decoder.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "runtime/data/data_error.h"
+
+namespace ynet::data {
+
+float dequantize_scale(float quant_min, float quant_max) { return (quant_max - quant_min) / 255.0f; }
+float dequantize_bias(float quant_min, float quant_max) { return (quant_max - quant_min) / 512.0f + quant_min; }
+
+void dequantize(const uint8_t* __restrict quantized, float* __restrict out, int size, float scale, float bias) {
+  for (int i = 0; i < size; ++i) out[i] = static_cast<float>(quantized[i]) * scale + bias;
+}
+
+namespace {
+
+// tf.nn.l2_normalize as the starter code calls it: x / sqrt(max(sum(x^2), 1e-12)).
+void l2_normalize(float* __restrict values, int size) {
+  float sum = 0.0f;
+  for (int i = 0; i < size; ++i) sum += values[i] * values[i];
+  const float inverse = 1.0f / std::sqrt(std::max(sum, 1e-12f));
+  for (int i = 0; i < size; ++i) values[i] *= inverse;
+}
+
+}  // namespace
+
+VideoDecoder::VideoDecoder(RecordFormat format)
+    : format_(std::move(format)),
+      feature_dim_(format_.feature_dim()),
+      scale_(dequantize_scale(format_.quant_min, format_.quant_max)),
+      bias_(dequantize_bias(format_.quant_min, format_.quant_max)),
+      steps_(format_.features.size()) {}
+
+void VideoDecoder::read_id(std::string& id) {
+  const MapEntryView* entry = view_.find_context(format_.id_key);
+  if (entry == nullptr) {
+    throw DecodeError(DataErrorKind::kMissingFeature, "",
+                      fmt::format("missing context feature '{}' (the video id key)", format_.id_key));
+  }
+  const FeatureValueView value = parse_feature(entry->value);
+  if (value.kind != ValueKind::kBytes) {
+    throw DecodeError(DataErrorKind::kWrongType, "",
+                      fmt::format("id feature '{}' holds {}, expected bytes_list", format_.id_key, to_string(value.kind)));
+  }
+  byte_values_.clear();
+  read_bytes_list(value.list, byte_values_);
+  if (byte_values_.empty()) {
+    throw DecodeError(DataErrorKind::kMissingFeature, "", fmt::format("id feature '{}' is empty", format_.id_key));
+  }
+  id.assign(byte_values_.front());
+}
+
+void VideoDecoder::read_labels(const std::string& id, std::vector<int32_t>& labels) {
+  const MapEntryView* entry = view_.find_context(format_.labels_key);
+  if (entry == nullptr) return;
+  const FeatureValueView value = parse_feature(entry->value);
+  if (value.kind == ValueKind::kNone) return;
+  if (value.kind != ValueKind::kInt64) {
+    throw DecodeError(DataErrorKind::kWrongType, id,
+                      fmt::format("labels feature '{}' holds {}, expected int64_list", format_.labels_key,
+                                  to_string(value.kind)));
+  }
+  label_values_.clear();
+  read_int64_list(value.list, label_values_);
+  for (const int64_t label : label_values_) {
+    if (label < 0 || label >= format_.num_classes) {
+      throw DecodeError(DataErrorKind::kLabelRange, id,
+                        fmt::format("label {} out of range [0, {})", label, format_.num_classes));
+    }
+  }
+  labels.insert(labels.end(), label_values_.begin(), label_values_.end());
+}
+
+void VideoDecoder::decode_values(std::string_view feature, const std::string& id, const FeatureSpec& spec, int frame,
+                                 float* out) {
+  const FeatureValueView value = parse_feature(feature);
+  // Built only on the error path: the hot path must not allocate.
+  const auto where = [&] {
+    return frame < 0 ? fmt::format("feature '{}'", spec.name) : fmt::format("frame {} of '{}'", frame, spec.name);
+  };
+  if (value.kind == ValueKind::kBytes) {
+    byte_values_.clear();
+    read_bytes_list(value.list, byte_values_);
+    if (byte_values_.size() != 1) {
+      throw DecodeError(DataErrorKind::kFrameSize, id,
+                        fmt::format("{} has {} bytes values, expected one", where(), byte_values_.size()));
+    }
+    const std::string_view bytes = byte_values_.front();
+    if (bytes.size() != static_cast<size_t>(spec.size)) {
+      throw DecodeError(DataErrorKind::kFrameSize, id,
+                        fmt::format("{} has {} bytes, expected {}", where(), bytes.size(), spec.size));
+    }
+    dequantize(reinterpret_cast<const uint8_t*>(bytes.data()), out, spec.size, scale_, bias_);
+  } else if (value.kind == ValueKind::kFloat) {
+    const size_t count = read_float_list(value.list, out, static_cast<size_t>(spec.size));
+    if (count != static_cast<size_t>(spec.size)) {
+      throw DecodeError(DataErrorKind::kFrameSize, id,
+                        fmt::format("{} has {} floats, expected {}", where(), count, spec.size));
+    }
+  } else {
+    throw DecodeError(DataErrorKind::kWrongType, id,
+                      fmt::format("{} holds {}, expected bytes_list or float_list", where(), to_string(value.kind)));
+  }
+}
+
+int VideoDecoder::decode_frames(const std::string& id, float* features) {
+  int frames = 0;
+  for (size_t f = 0; f < format_.features.size(); ++f) {
+    const FeatureSpec& spec = format_.features[f];
+    const MapEntryView* entry = view_.find_feature_list(spec.name);
+    if (entry == nullptr) {
+      throw DecodeError(DataErrorKind::kMissingFeature, id, fmt::format("missing feature list '{}'", spec.name));
+    }
+    steps_[f].clear();
+    read_feature_list(entry->value, steps_[f]);
+    const int count = static_cast<int>(steps_[f].size());
+    if (f == 0) {
+      if (count == 0) throw DecodeError(DataErrorKind::kFrameCount, id, fmt::format("feature list '{}' is empty", spec.name));
+      frames = count;
+    } else if (count != frames) {
+      throw DecodeError(DataErrorKind::kFrameCount, id,
+                        fmt::format("feature list '{}' has {} frames but '{}' has {}", spec.name, count,
+                                    format_.features[0].name, frames));
+    }
+  }
+  const int first = frames > format_.skip_frames ? format_.skip_frames : 0;
+  const int length = std::min(frames - first, format_.max_frames);
+  for (int t = 0; t < length; ++t) {
+    float* row = features + static_cast<size_t>(t) * feature_dim_;
+    int column = 0;
+    for (size_t f = 0; f < format_.features.size(); ++f) {
+      const FeatureSpec& spec = format_.features[f];
+      decode_values(steps_[f][static_cast<size_t>(first + t)], id, spec, first + t, row + column);
+      column += spec.size;
+    }
+    if (format_.normalize == Normalize::kL2) l2_normalize(row, feature_dim_);
+  }
+  const size_t padded = static_cast<size_t>(format_.max_frames - length) * feature_dim_;
+  std::memset(features + static_cast<size_t>(length) * feature_dim_, 0, padded * sizeof(float));
+  return length;
+}
+
+void VideoDecoder::decode_video_level(const std::string& id, float* features) {
+  int column = 0;
+  for (const FeatureSpec& spec : format_.features) {
+    const MapEntryView* entry = view_.find_context(spec.name);
+    if (entry == nullptr) {
+      throw DecodeError(DataErrorKind::kMissingFeature, id, fmt::format("missing context feature '{}'", spec.name));
+    }
+    decode_values(entry->value, id, spec, -1, features + column);
+    column += spec.size;
+  }
+  if (format_.normalize == Normalize::kL2) l2_normalize(features, feature_dim_);
+}
+
+int VideoDecoder::decode(std::string_view record, float* features, std::vector<int32_t>& labels, std::string& id) {
+  id.clear();
+  view_.parse(record);
+  read_id(id);
+  const size_t labels_before = labels.size();
+  try {
+    read_labels(id, labels);
+    if (format_.level == Level::kVideo) {
+      decode_video_level(id, features);
+      return 1;
+    }
+    return decode_frames(id, features);
+  } catch (const DecodeError& error) {
+    labels.resize(labels_before);
+    if (error.video_id().empty() && !id.empty()) throw DecodeError(error.kind(), id, error.what());
+    throw;
+  }
+}
+
+}  // namespace ynet::data

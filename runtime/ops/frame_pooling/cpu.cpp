@@ -1,0 +1,66 @@
+#include "runtime/ops/frame_pooling/cpu.h"
+
+#include <algorithm>
+
+namespace ynet::ops::frame_pooling::cpu {
+
+Kernel::Kernel(const FramePoolingShape& shape, PoolingMode mode) : shape_(shape), mode_(mode) {}
+
+void Kernel::forward(const float* x, const std::int32_t* lengths, float* y) const {
+  const std::size_t features = shape_.features;
+  const auto batch = static_cast<std::int64_t>(shape_.batch);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const std::size_t frames = valid_frames(lengths[b], shape_.time);
+    const float* video = x + static_cast<std::size_t>(b) * shape_.time * features;
+    float* out = y + static_cast<std::size_t>(b) * features;
+    if (frames == 0) {
+      std::fill(out, out + features, 0.f);
+      continue;
+    }
+    std::copy(video, video + features, out);
+    for (std::size_t t = 1; t < frames; ++t) {
+      const float* frame = video + t * features;
+      if (mode_ == PoolingMode::max) {
+        for (std::size_t f = 0; f < features; ++f) out[f] = frame[f] > out[f] ? frame[f] : out[f];
+      } else {
+        for (std::size_t f = 0; f < features; ++f) out[f] += frame[f];
+      }
+    }
+    if (mode_ == PoolingMode::mean) {
+      const float inverse = 1.f / static_cast<float>(frames);
+      for (std::size_t f = 0; f < features; ++f) out[f] *= inverse;
+    }
+  }
+}
+
+void Kernel::backward(const float* x, const std::int32_t* lengths, const float* dy, float* dx) const {
+  const std::size_t features = shape_.features;
+  const auto batch = static_cast<std::int64_t>(shape_.batch);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const std::size_t frames = valid_frames(lengths[b], shape_.time);
+    const std::size_t offset = static_cast<std::size_t>(b) * shape_.time * features;
+    const float* video = x + offset;
+    float* grad = dx + offset;
+    const float* upstream = dy + static_cast<std::size_t>(b) * features;
+    std::fill(grad, grad + shape_.time * features, 0.f);
+    if (frames == 0) continue;
+    if (mode_ == PoolingMode::max) {
+      for (std::size_t f = 0; f < features; ++f) {
+        std::size_t best = 0;
+        for (std::size_t t = 1; t < frames; ++t) {
+          if (video[t * features + f] > video[best * features + f]) best = t;
+        }
+        grad[best * features + f] = upstream[f];
+      }
+      continue;
+    }
+    const float scale = mode_ == PoolingMode::mean ? 1.f / static_cast<float>(frames) : 1.f;
+    for (std::size_t t = 0; t < frames; ++t) {
+      for (std::size_t f = 0; f < features; ++f) grad[t * features + f] = upstream[f] * scale;
+    }
+  }
+}
+
+}  // namespace ynet::ops::frame_pooling::cpu

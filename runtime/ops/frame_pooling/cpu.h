@@ -1,0 +1,26 @@
+#pragma once
+// Frame pooling on floats (math in reference.h). A reduction over a variable number of frames per
+// video has no oneDNN primitive, so this is an OpenMP loop over videos; each output is accumulated
+// by one thread in frame order, so results do not depend on the thread count.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/ops/frame_pooling/reference.h"
+
+namespace ynet::ops::frame_pooling::cpu {
+
+class Kernel {
+ public:
+  Kernel(const FramePoolingShape& shape, PoolingMode mode);
+
+  void forward(const float* x, const std::int32_t* lengths, float* y) const;
+  // Max pooling recomputes the argmax from x instead of keeping it from forward.
+  void backward(const float* x, const std::int32_t* lengths, const float* dy, float* dx) const;
+
+ private:
+  FramePoolingShape shape_;
+  PoolingMode mode_;
+};
+
+}  // namespace ynet::ops::frame_pooling::cpu

@@ -1,0 +1,112 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/ops/frame_pooling/cpu.h"
+#include "runtime/ops/frame_pooling/reference.h"
+#include "tests/ops/gradcheck.h"
+
+using ynet::ops::frame_pooling::FramePoolingShape;
+using ynet::ops::frame_pooling::PoolingMode;
+namespace reference = ynet::ops::frame_pooling::reference;
+namespace t = ynet::testing;
+
+namespace {
+
+const PoolingMode kAllModes[] = {PoolingMode::max, PoolingMode::mean, PoolingMode::sum};
+
+// Padded frames hold exact zeros, as the data layer writes them.
+std::vector<double> padded_input(const FramePoolingShape& s, const std::vector<std::int32_t>& lengths,
+                                 std::uint64_t seed) {
+  auto x = t::round_to_float(t::random_vector(s.batch * s.time * s.features, seed, -2.0, 1.0));
+  for (std::size_t b = 0; b < s.batch; ++b) {
+    for (std::size_t i = static_cast<std::size_t>(std::max(lengths[b], 0)) * s.features; i < s.time * s.features; ++i) {
+      x[b * s.time * s.features + i] = 0.0;
+    }
+  }
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("frame pooling ignores padded frames and pools empty videos to zero") {
+  const FramePoolingShape s{3, 3, 1};
+  // Padded frames are 0 and exceed every valid frame of video 0, so including them would show.
+  const std::vector<double> x{-3, -1, 0, 5, 4, 6, 0, 0, 0};
+  const std::vector<std::int32_t> lengths{2, 3, 0};
+  std::vector<double> y(3), dx(9);
+  reference::forward(s, PoolingMode::max, x.data(), lengths.data(), y.data());
+  CHECK(y == std::vector<double>{-1, 6, 0});
+  reference::forward(s, PoolingMode::mean, x.data(), lengths.data(), y.data());
+  CHECK(y == std::vector<double>{-2, 5, 0});
+  reference::forward(s, PoolingMode::sum, x.data(), lengths.data(), y.data());
+  CHECK(y == std::vector<double>{-4, 15, 0});
+
+  const std::vector<double> tied{7, 2, 7, 1, 1, 1, 0, 0, 0};  // video 0's third frame is padding
+  const std::vector<double> dy{10, 20, 30};
+  reference::backward(s, PoolingMode::max, tied.data(), lengths.data(), dy.data(), dx.data());
+  CHECK(dx == std::vector<double>{10, 0, 0, 20, 0, 0, 0, 0, 0});  // the first argmax gets it all
+  const ynet::ops::frame_pooling::cpu::Kernel kernel(s, PoolingMode::max);
+  const auto tied_f = t::to_float(tied), dyf = t::to_float(dy);
+  std::vector<float> dxf(9);
+  kernel.backward(tied_f.data(), lengths.data(), dyf.data(), dxf.data());
+  CHECK(dxf == std::vector<float>{10, 0, 0, 20, 0, 0, 0, 0, 0});
+}
+
+TEST_CASE("frame pooling reference gradients match central differences") {
+  double worst = 0.0;
+  const FramePoolingShape s{3, 4, 5};
+  const std::vector<std::int32_t> lengths{4, 1, 0};
+  const auto x = padded_input(s, lengths, 17);
+  const auto upstream = t::random_vector(s.batch * s.features, 18);
+  for (PoolingMode mode : kAllModes) {
+    std::vector<double> dx(x.size());
+    reference::backward(s, mode, x.data(), lengths.data(), upstream.data(), dx.data());
+    const auto loss = [&](const std::vector<double>& v) {
+      std::vector<double> y(s.batch * s.features);
+      reference::forward(s, mode, v.data(), lengths.data(), y.data());
+      return t::dot(y, upstream);
+    };
+    const double e = t::gradient_error(loss, x, dx);
+    CHECK(e <= 1e-6);
+    worst = std::max(worst, e);
+  }
+  MESSAGE("frame pooling reference vs finite differences worst relative error: " << worst);
+}
+
+TEST_CASE("frame pooling CPU kernel matches the reference in fp32") {
+  double worst = 0.0;
+  struct Case {
+    FramePoolingShape shape;
+    std::vector<std::int32_t> lengths;
+  };
+  const Case cases[] = {{{1, 1, 1}, {1}},
+                        {{1, 5, 3}, {0}},
+                        {{2, 1, 8}, {1, 0}},
+                        {{4, 30, 33}, {30, 1, 0, 17}},
+                        {{3, 12, 1152}, {12, 40, 5}}};  // a length beyond time is clamped
+  for (const Case& c : cases) {
+    const auto& s = c.shape;
+    for (PoolingMode mode : kAllModes) {
+      CAPTURE(s.batch);
+      CAPTURE(s.time);
+      const auto x = padded_input(s, c.lengths, s.time + s.features);
+      const auto dy = t::round_to_float(t::random_vector(s.batch * s.features, 3));
+      std::vector<double> y(dy.size()), dx(x.size());
+      reference::forward(s, mode, x.data(), c.lengths.data(), y.data());
+      reference::backward(s, mode, x.data(), c.lengths.data(), dy.data(), dx.data());
+      const ynet::ops::frame_pooling::cpu::Kernel kernel(s, mode);
+      const auto xf = t::to_float(x), dyf = t::to_float(dy);
+      std::vector<float> yf(y.size(), -7.f), dxf(dx.size(), -7.f);  // stale values must be overwritten
+      kernel.forward(xf.data(), c.lengths.data(), yf.data());
+      kernel.backward(xf.data(), c.lengths.data(), dyf.data(), dxf.data());
+      for (double e : {t::normwise_relative_error(yf, y), t::normwise_relative_error(dxf, dx)}) {
+        CHECK(e <= 1e-4);
+        worst = std::max(worst, e);
+      }
+    }
+  }
+  MESSAGE("frame pooling cpu vs reference worst relative error: " << worst);
+}
