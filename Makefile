@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh Debian machine:
 #   make demo   install what is missing, build, make a synthetic dataset, train and evaluate
 #   make test   install what is missing, build (with ASan/UBSan) and run the whole test suite
-# Other targets: make build, make fuzz (FUZZ_SECONDS=600), make bench, make clean.
+# Other targets: make build (the ynet binary only), make fuzz (FUZZ_SECONDS=600), make clean.
 
 JOBS        ?= $(shell nproc)
 BUILD       ?= build
@@ -14,7 +14,7 @@ DEB_PACKAGES := cmake g++ make git default-jre-headless antlr4 libantlr4-runtime
                 libprotobuf-dev protobuf-compiler libdnnl-dev doctest-dev libcli11-dev zlib1g-dev \
                 graphviz clang
 
-.PHONY: demo test build deps fuzz bench clean
+.PHONY: demo test build deps fuzz clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -26,7 +26,7 @@ deps:
 
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(BUILD) -j $(JOBS) --target ynet
 
 test: deps
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DYNET_SANITIZE=ON
@@ -41,8 +41,5 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
 	./scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-bench: build
-	./scripts/bench.sh $(BUILD)/cli/ynet
-
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD) demo
