@@ -40,7 +40,12 @@ void lower(LowerContext& ctx) {
 
 }  // namespace
 
-OpLowering lowering() { return {{"Logistic"}, lower, {{"L2Penalty", standard_grad({0}, {}, 1.0)}}}; }
+// The penalty's gradient reads every weight it penalises (MoeClassifier penalises two).
+void l2_penalty_grad(const ir::Node& fwd, passes::GradContext& ctx) {
+  passes::emit_standard_grad(fwd, ctx, std::vector<bool>(fwd.inputs.size(), true), {false}, fwd.flops);
+}
+
+OpLowering lowering() { return {{"Logistic"}, lower, {{"L2Penalty", l2_penalty_grad}}}; }
 
 }  // namespace logistic
 }  // namespace ynet::ops
