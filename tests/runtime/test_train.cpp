@@ -118,14 +118,21 @@ TEST_CASE("an interrupted and resumed run ends with the same weights as an unint
 
 TEST_CASE("a run killed at any moment keeps a loadable checkpoint; SIGINT stops cleanly") {
   const Fixture& f = fixture();
-  // Checkpoint every step, and kill the process without warning while it writes them.
-  const std::string killed = f.train("killed", "--steps 100000 --eval-every 1") + " > /dev/null 2>&1 & pid=$!; sleep 3; kill -9 $pid; wait $pid";
-  std::system(("cd . && " + std::string(YNET_BINARY_DIR) + "/cli/ynet " + killed).c_str());
+  // Checkpoint every step, and kill the process without warning while it writes them: once the
+  // first checkpoint exists, a second later (polling, not a fixed sleep: sanitizer builds start slowly).
+  const std::string ynet = std::string(YNET_BINARY_DIR) + "/cli/ynet ";
+  const std::string killed = ynet + f.train("killed", "--steps 100000 --eval-every 1") +
+                             " > /dev/null 2>&1 & pid=$!; for i in $(seq 1200); do ls " + f.dir +
+                             "/killed/checkpoints/ckpt-* > /dev/null 2>&1 && break; sleep 0.1; done; sleep 1; "
+                             "kill -9 $pid; wait $pid";
+  std::system(killed.c_str());
   const CliRun eval = run_ynet("eval " + f.dir + "/killed --data '" + f.data + "/valid*.tfrecord' --max-videos 32");
   CHECK_MESSAGE(eval.status == 0, eval.output);
 
-  const std::string stopped = std::string(YNET_BINARY_DIR) + "/cli/ynet " + f.train("stopped", "--steps 100000") +
-                              " > " + f.dir + "/stopped.log 2>&1 & pid=$!; sleep 3; kill -INT $pid; wait $pid";
+  // SIGINT once training has started (its checkpoint folder exists): finish the step, checkpoint, exit 0.
+  const std::string stopped = ynet + f.train("stopped", "--steps 100000") + " > " + f.dir +
+                              "/stopped.log 2>&1 & pid=$!; for i in $(seq 1200); do [ -d " + f.dir +
+                              "/stopped/checkpoints ] && break; sleep 0.1; done; sleep 1; kill -INT $pid; wait $pid";
   const int status = std::system(stopped.c_str());
   CHECK(WEXITSTATUS(status) == 0);
   const std::string log = read(f.dir + "/stopped.log");
