@@ -1,7 +1,9 @@
 #pragma once
 // Reading a step's operands the way docs/plan.md lays them out, for the step adapters in
 // runtime/ops/<op>/steps.cpp.
+#include <memory>
 #include <stdexcept>
+#include <vector>
 #include <string>
 
 #include "runtime/backend/step.h"
@@ -29,6 +31,16 @@ struct GradOperands {
   const ir::Node& node_;
   size_t inputs_, outputs_;
 };
+
+// Where a backward step writes the gradient of its first input: the plan's buffer, or, when nothing
+// upstream needs it, scratch memory of `elements` values owned by `scratch` (kept alive by the step).
+template <class T>
+T* input_grad_or_scratch(const GradOperands& g, int64_t elements, Buffers<T>& b,
+                         std::shared_ptr<std::vector<T>>& scratch) {
+  if (g.input_grad(0) >= 0) return b.f(g.input_grad(0));
+  scratch = std::make_shared<std::vector<T>>(static_cast<size_t>(elements));
+  return scratch->data();
+}
 
 inline ops::ActivationKind activation_kind(const std::string& name) {
   if (name == "none") return ops::ActivationKind::none;

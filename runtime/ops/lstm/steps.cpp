@@ -65,14 +65,6 @@ std::vector<LayerGrads<T>> grads_of(const runtime::GradOperands& g, int64_t laye
   return out;
 }
 
-// The input gradient goes to a scratch buffer when nothing upstream needs it.
-template <class T>
-T* input_grad_or_scratch(const runtime::GradOperands& g, const LstmShape& s, runtime::Buffers<T>& b,
-                         std::shared_ptr<std::vector<T>>& scratch) {
-  if (g.input_grad(0) >= 0) return b.f(g.input_grad(0));
-  scratch = std::make_shared<std::vector<T>>(static_cast<size_t>(s.batch * s.time * s.input));
-  return scratch->data();
-}
 
 }  // namespace
 
@@ -98,7 +90,7 @@ void add_reference_steps(runtime::StepTable<double>& table) {
     const auto params = params_of(forward_inputs, 2, s.layers, b);
     const auto grads = grads_of<double, reference::Kernel>(g, s.layers, b);
     std::shared_ptr<std::vector<double>> scratch;
-    double* dx = input_grad_or_scratch(g, s, b, scratch);
+    double* dx = runtime::input_grad_or_scratch(g, s.batch * s.time * s.input, b, scratch);
     const double* dy = b.f(g.output_grad(0));
     return runtime::make_step([=, keep_alive = scratch](const runtime::StepContext&) { kernel->backward(params, dy, dx, grads); });
   };
@@ -128,7 +120,7 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
     auto kernel = b.shared<cpu::Kernel>(runtime::layer_key(n), [&] { return std::make_shared<cpu::Kernel>(s, engine); });
     const auto grads = grads_of<float, cpu::Kernel>(g, s.layers, b);
     std::shared_ptr<std::vector<float>> scratch;
-    float* dx = input_grad_or_scratch(g, s, b, scratch);
+    float* dx = runtime::input_grad_or_scratch(g, s.batch * s.time * s.input, b, scratch);
     const float* dy = b.f(g.output_grad(0));
     const dnnl::stream* stream = b.stream;
     return runtime::make_step(

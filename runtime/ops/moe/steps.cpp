@@ -84,13 +84,6 @@ struct GatingNoise {
   std::vector<T> eps;
 };
 
-template <class T>
-T* input_grad_or_scratch(const runtime::GradOperands& g, const MoeShape& s, runtime::Buffers<T>& b,
-                         std::shared_ptr<std::vector<T>>& scratch) {
-  if (g.input_grad(0) >= 0) return b.f(g.input_grad(0));
-  scratch = std::make_shared<std::vector<T>>(static_cast<size_t>(s.rows() * s.input));
-  return scratch->data();
-}
 
 }  // namespace
 
@@ -116,7 +109,7 @@ void add_reference_steps(runtime::StepTable<double>& table) {
     const Params<double> p = params_of(inputs, s, b);
     const Grads<double> grads = grads_of(g, s, b);
     std::shared_ptr<std::vector<double>> scratch;
-    double* dx = input_grad_or_scratch(g, s, b, scratch);
+    double* dx = runtime::input_grad_or_scratch(g, s.rows() * s.input, b, scratch);
     const double* dy = b.f(g.output_grad(0));
     const double* d_aux = b.f(g.output_grad(1));
     return runtime::make_step([=, keep_alive = scratch](const runtime::StepContext&) {
@@ -150,7 +143,7 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
     const Params<float> p = params_of(inputs, s, b);
     const Grads<float> grads = grads_of(g, s, b);
     std::shared_ptr<std::vector<float>> scratch;
-    float* dx = input_grad_or_scratch(g, s, b, scratch);
+    float* dx = runtime::input_grad_or_scratch(g, s.rows() * s.input, b, scratch);
     const float* dy = b.f(g.output_grad(0));
     const float* d_aux = b.f(g.output_grad(1));
     const dnnl::stream* stream = b.stream;

@@ -27,13 +27,6 @@ Grads<T> grads_of(runtime::Buffers<T>& b, const runtime::GradOperands& g) {
   return {b.f(g.input_grad(1)), b.f(g.input_grad(2)), b.f(g.input_grad(3))};
 }
 
-template <class T>
-T* input_grad_or_scratch(const runtime::GradOperands& g, const ClassifierShape& s, runtime::Buffers<T>& b,
-                         std::shared_ptr<std::vector<T>>& scratch) {
-  if (g.input_grad(0) >= 0) return b.f(g.input_grad(0));
-  scratch = std::make_shared<std::vector<T>>(static_cast<size_t>(s.batch * s.input));
-  return scratch->data();
-}
 
 }  // namespace
 
@@ -53,7 +46,7 @@ void add_reference_steps(runtime::StepTable<double>& table) {
     const Params<double> p = params_of(b, g.forward_input(1), g.forward_input(2), g.forward_input(3));
     const Grads<double> grads = grads_of(b, g);
     std::shared_ptr<std::vector<double>> scratch;
-    double* dx = input_grad_or_scratch(g, s, b, scratch);
+    double* dx = runtime::input_grad_or_scratch(g, s.batch * s.input, b, scratch);
     const double* dy = b.f(g.output_grad(0));
     return runtime::make_step(
         [=, keep_alive = scratch](const runtime::StepContext&) { kernel->backward(p, dy, dx, grads); });
@@ -79,7 +72,7 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
     const Params<float> p = params_of(b, g.forward_input(1), g.forward_input(2), g.forward_input(3));
     const Grads<float> grads = grads_of(b, g);
     std::shared_ptr<std::vector<float>> scratch;
-    float* dx = input_grad_or_scratch(g, s, b, scratch);
+    float* dx = runtime::input_grad_or_scratch(g, s.batch * s.input, b, scratch);
     const float* dy = b.f(g.output_grad(0));
     const dnnl::stream* stream = b.stream;
     return runtime::make_step(
