@@ -4,7 +4,6 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -35,21 +34,32 @@ struct TrainArgs {
 
 extern "C" void request_stop(int) { train::stop_requested.store(true); }
 
+// Whether `line` declares `param NAME =` (leading blanks allowed).
+bool declares_param(const std::string& line, const std::string& name) {
+  std::istringstream words(line);
+  std::string keyword, declared;
+  words >> keyword >> declared;
+  if (keyword != "param") return false;
+  if (declared == name) return true;
+  return declared.size() > name.size() && declared.compare(0, name.size(), name) == 0 &&
+         declared[name.size()] == '=';
+}
+
 // The spec as run: each overridden `param` line carries its --set value.
 std::string spec_as_run(const std::string& path, const std::vector<std::string>& sets) {
   std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
   std::string header = "# as run by ynet train";
-  for (const std::string& s : sets) {
-    const size_t eq = s.find('=');
-    const std::string name = s.substr(0, eq), value = s.substr(eq + 1);
-    const std::regex line("(^|\\n)([ \\t]*param[ \\t]+" + name + "[ \\t]*=)[^\\n#]*");
-    text = std::regex_replace(text, line, "$1$2 " + value + "  # --set ");
-    header += " --set " + s;
+  for (const std::string& s : sets) header += " --set " + s;
+  std::string text = header + "\n", line;
+  while (std::getline(in, line)) {
+    for (const std::string& s : sets) {
+      const size_t eq = s.find('=');
+      const std::string name = s.substr(0, eq);
+      if (declares_param(line, name)) line = "param " + name + " = " + s.substr(eq + 1) + "  # --set";
+    }
+    text += line + "\n";
   }
-  return header + "\n" + text;
+  return text;
 }
 
 std::string resolve_backend(const std::string& requested) {
