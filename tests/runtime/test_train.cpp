@@ -8,6 +8,8 @@
 #include <sstream>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "runtime/metrics/predictions_csv.h"
 #include "tests/support/cli_run.h"
 
@@ -94,6 +96,12 @@ TEST_CASE("train, eval and predict: the model learns and the run directory is co
   const double gap_after = json_number(read(run / "eval.json"), "gap");
   MESSAGE("GAP untrained " << gap_before << ", after 80 steps " << gap_after);
   CHECK(gap_after > gap_before + 0.1);
+  // The weights saved in the checkpoint and loaded by `ynet eval` predict exactly what the trainer's
+  // in-memory model predicted at its last evaluation.
+  const size_t last_eval = trained.output.rfind("eval at step 80:");
+  REQUIRE(last_eval != std::string::npos);
+  const size_t gap_at = trained.output.find("GAP ", last_eval);
+  CHECK(trained.output.substr(gap_at + 4, 6) == fmt::format("{:.4f}", gap_after));
 
   const CliRun predicted = run_ynet("predict " + run.string() + " --data '" + f.data + "/test*.tfrecord' -o " +
                                     f.dir + "/predictions.csv --top-k 5");
