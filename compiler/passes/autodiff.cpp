@@ -56,9 +56,11 @@ void GradContext::emit(ir::Node node) {
   graph_.add_node(std::move(node));
   for (const auto& [value, part] : pending_) {
     const int before = grad_[static_cast<size_t>(value)];
-    const ir::Value& v = graph_.value(value);
+    // Copies: adding a value may move every value of the graph.
+    const std::string name = graph_.value(value).name;
+    const std::vector<int64_t> shape = graph_.value(value).shape;
     const ir::BufferKind kind = graph_.value(before).kind;
-    const int sum = graph_.add_value(fmt::format("d{}.sum{}", v.name, part), v.shape, kind);
+    const int sum = graph_.add_value(fmt::format("d{}.sum{}", name, part), shape, kind);
     grad_.push_back(-1);
     needs_grad_.push_back(false);
     ir::Node add;
@@ -67,7 +69,7 @@ void GradContext::emit(ir::Node node) {
     add.inputs = {before, part};
     add.outputs = {sum};
     add.flops = graph_.value(sum).elements();
-    add.layer = v.name;
+    add.layer = name;
     graph_.add_node(std::move(add));
     grad_[static_cast<size_t>(value)] = sum;
   }
