@@ -31,6 +31,10 @@ int run(BenchArgs& args) {
   try {
     const bench::Result result = bench::run(train, infer, args.options);
     fmt::print("{}", bench::format(result, train, args.options.backend));
+    if (args.options.profile) {
+      fmt::print("\n{}", bench::format_profile(result.train_profile, train, "training step profile"));
+      fmt::print("\n{}", bench::format_profile(result.inference_profile, infer, "inference profile"));
+    }
   } catch (const runtime::BindError& e) {
     fmt::print(stderr, "ynet: error: {}\n", e.what());
     return 1;
@@ -50,6 +54,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--steps", args->options.steps, "Timed steps")->check(CLI::Range(1, 100000));
   cmd->add_option("--warmup", args->options.warmup, "Untimed steps first")->check(CLI::Range(0, 1000));
   cmd->add_option("--threads", args->options.threads, "Threads (default: every core)")->check(CLI::Range(1, 1024));
+  cmd->add_flag("--profile", args->options.profile,
+                 "Also time every step on its own and list them, slowest first (like `caffe time` per layer)");
   add_set_option(*cmd, args->sets);
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

@@ -22,6 +22,7 @@ class ArenaBackend : public Backend {
   void bind(const plan::Plan& plan) override {
     plan_ = &plan;
     for (auto& phase : steps_) phase.clear();
+    for (auto& phase : node_of_step_) phase.clear();
     try {
       buffers_ = std::make_unique<Buffers<T>>(plan);
     } catch (const std::bad_alloc&) {
@@ -37,6 +38,7 @@ class ArenaBackend : public Backend {
                                     node.layer, name_));
       try {
         steps_[static_cast<size_t>(node.phase)].push_back(it->second(node, *buffers_));
+        node_of_step_[static_cast<size_t>(node.phase)].push_back(static_cast<int>(i));
       } catch (const BindError&) {
         throw;
       } catch (const std::exception& e) {
@@ -47,6 +49,10 @@ class ArenaBackend : public Backend {
 
   void run(ir::Phase phase, const StepContext& ctx) override {
     for (auto& step : steps_[static_cast<size_t>(phase)]) step->run(ctx);
+  }
+  std::span<const int> steps_of(ir::Phase phase) const override { return node_of_step_[static_cast<size_t>(phase)]; }
+  void run_step(ir::Phase phase, size_t position, const StepContext& ctx) override {
+    steps_[static_cast<size_t>(phase)].at(position)->run(ctx);
   }
 
   void write(int value, std::span<const float> data) override {
@@ -88,6 +94,7 @@ class ArenaBackend : public Backend {
   const StepTable<T>& table_;
   std::unique_ptr<Buffers<T>> buffers_;
   std::array<std::vector<std::unique_ptr<BoundStep>>, 5> steps_;
+  std::array<std::vector<int>, 5> node_of_step_;
 };
 
 }  // namespace ynet::runtime

@@ -42,6 +42,11 @@ class Backend {
   // prologue, forward, loss, backward, optimizer).
   virtual void run(ir::Phase phase, const StepContext& ctx) = 0;
 
+  // One step at a time, for profiles (`ynet bench --profile`): the phase's steps in plan order, each
+  // identified by its index into plan().graph.nodes.
+  virtual std::span<const int> steps_of(ir::Phase phase) const = 0;
+  virtual void run_step(ir::Phase phase, size_t position, const StepContext& ctx) = 0;
+
   // Copies between host memory and a plan buffer; the span must hold exactly the buffer's elements.
   virtual void write(int value, std::span<const float> data) = 0;
   virtual void write(int value, std::span<const int32_t> data) = 0;

@@ -33,6 +33,30 @@ void prepare(runtime::Backend& backend, const plan::Plan& plan, uint64_t seed) {
   backend.run(ir::Phase::Prologue, {0, 0, seed});
 }
 
+// Runs the given phases `steps` times after `warmup`, timing each step on its own.
+std::vector<StepTime> profile(runtime::Backend& backend, std::initializer_list<ir::Phase> phases, const Options& options,
+                              double learning_rate) {
+  std::vector<std::vector<double>> times;
+  std::vector<StepTime> result;
+  for (ir::Phase phase : phases)
+    for (int node : backend.steps_of(phase)) result.push_back({node, 0});
+  times.resize(result.size());
+  for (int i = 0; i < options.warmup + options.steps; ++i) {
+    const runtime::StepContext ctx{i, learning_rate, options.seed};
+    size_t k = 0;
+    for (ir::Phase phase : phases) {
+      for (size_t position = 0; position < backend.steps_of(phase).size(); ++position, ++k) {
+        const auto t0 = Clock::now();
+        backend.run_step(phase, position, ctx);
+        backend.synchronize();
+        if (i >= options.warmup) times[k].push_back(elapsed_ms(t0));
+      }
+    }
+  }
+  for (size_t k = 0; k < result.size(); ++k) result[k].median_ms = summarize(times[k]).median_ms;
+  return result;
+}
+
 }  // namespace
 
 Result run(const plan::Plan& train_plan, const plan::Plan& infer_plan, const Options& options) {
@@ -73,6 +97,9 @@ Result run(const plan::Plan& train_plan, const plan::Plan& infer_plan, const Opt
     r.backward = summarize(bwd);
     r.optimizer = summarize(opt);
     r.train_step = summarize(step);
+    if (options.profile)
+      r.train_profile = profile(*backend, {ir::Phase::Forward, ir::Phase::Loss, ir::Phase::Backward, ir::Phase::Optimizer},
+                                options, lr);
   }
   {
     auto backend = runtime::make_backend(options.backend, {options.threads});
@@ -85,6 +112,7 @@ Result run(const plan::Plan& train_plan, const plan::Plan& infer_plan, const Opt
       if (i >= options.warmup) times.push_back(elapsed_ms(t0));
     }
     r.inference = summarize(times);
+    if (options.profile) r.inference_profile = profile(*backend, {ir::Phase::Forward, ir::Phase::Loss}, options, 0);
   }
   const double batch = static_cast<double>(r.batch);
   int64_t train_flops = 0;
@@ -114,6 +142,29 @@ std::string format(const Result& r, const plan::Plan& plan, const std::string& b
   out += fmt::format("  training   {:>10.1f} samples/s  {:>8.1f} GFLOP/s\n", r.train_samples_per_s, r.train_gflops);
   out += fmt::format("  inference  {:>10.1f} samples/s  {:>8.1f} GFLOP/s\n", r.inference_samples_per_s,
                      r.inference_gflops);
+  return out;
+}
+
+}  // namespace ynet::bench
+
+namespace ynet::bench {
+
+std::string format_profile(const std::vector<StepTime>& steps, const plan::Plan& plan, const std::string& title) {
+  double total = 0;
+  for (const StepTime& s : steps) total += s.median_ms;
+  std::vector<StepTime> sorted = steps;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const StepTime& a, const StepTime& b) { return a.median_ms > b.median_ms; });
+  std::string out = fmt::format("{}: {} steps, {:.2f} ms in all (median per step, synchronised after each)\n", title,
+                                steps.size(), total);
+  out += fmt::format("  {:>4}  {:<9} {:<22} {:<28} {:>9} {:>6} {:>9}\n", "step", "phase", "op", "layer", "ms", "share",
+                     "GFLOP/s");
+  for (const StepTime& s : sorted) {
+    const ir::Node& n = plan.graph.nodes.at(static_cast<size_t>(s.node));
+    const double gflops = s.median_ms > 0 ? static_cast<double>(n.flops) / (s.median_ms / 1e3) / 1e9 : 0;
+    out += fmt::format("  {:>4}  {:<9} {:<22} {:<28} {:>9.3f} {:>5.1f}% {:>9.1f}\n", s.node, ir::to_string(n.phase), n.op,
+                       n.layer.size() > 28 ? n.layer.substr(0, 25) + "..." : n.layer, s.median_ms,
+                       total > 0 ? 100 * s.median_ms / total : 0, gflops);
+  }
   return out;
 }
 

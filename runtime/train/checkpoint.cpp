@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <algorithm>
@@ -24,8 +25,12 @@ std::vector<float> read_tensor(const runtime::Backend& backend, int value) {
   return data;
 }
 
+// A diverged run must not replace its last good checkpoint with infinities.
 void add_tensor(google::protobuf::RepeatedPtrField<checkpointpb::Tensor>* out, const std::string& name,
                 const ir::Value& v, const std::vector<float>& data) {
+  const auto bad = std::find_if(data.begin(), data.end(), [](float x) { return !std::isfinite(x); });
+  if (bad != data.end())
+    throw NonFiniteTensor(fmt::format("'{}' holds {} at element {}", name, *bad, bad - data.begin()));
   checkpointpb::Tensor* t = out->Add();
   t->set_name(name);
   for (int64_t d : v.shape) t->add_shape(d);

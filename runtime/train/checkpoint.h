@@ -24,6 +24,11 @@ struct CheckpointMeta {
 };
 
 // A checkpoint that does not fit the plan: names the tensors that differ.
+// save_checkpoint found a parameter or state value that is NaN or infinite; nothing was written.
+struct NonFiniteTensor : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct CheckpointMismatch : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -149,8 +149,14 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   };
   auto save = [&] {
     const std::string path = checkpoint_path(checkpoints, step);
-    save_checkpoint(path, {meta.model, step, samples, seed, data::to_string(dataset.position()), options.backend},
-                    train_plan, *backend);
+    try {
+      save_checkpoint(path, {meta.model, step, samples, seed, data::to_string(dataset.position()), options.backend},
+                      train_plan, *backend);
+    } catch (const NonFiniteTensor& e) {
+      throw std::runtime_error(fmt::format("after step {}: {} (training diverged); stopped, the last good checkpoint is "
+                                           "kept{}", step, e.what(),
+                                           summary.last_checkpoint.empty() ? "" : " in " + summary.last_checkpoint));
+    }
     prune_checkpoints(checkpoints, options.keep_checkpoints);
     summary.last_checkpoint = path;
   };

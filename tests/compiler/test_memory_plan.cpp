@@ -1,5 +1,6 @@
 // The memory planner must never let two buffers that are live at the same step share bytes.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <random>
 
@@ -13,7 +14,7 @@ ir::Graph chain(int steps, int64_t size) {
   ir::Graph g;
   int prev = g.add_value("x", {size}, ir::BufferKind::Input);
   for (int i = 0; i < steps; ++i) {
-    const int next = g.add_value("a" + std::to_string(i), {size}, ir::BufferKind::Activation);
+    const int next = g.add_value(fmt::format("a{}", i), {size}, ir::BufferKind::Activation);
     g.add_node({"Op", ir::Phase::Forward, {}, {prev}, {next}, 0, ""});
     prev = next;
   }
@@ -29,7 +30,7 @@ ir::Graph random_graph(std::mt19937& rng) {
     const int k = kind(rng);
     const ir::BufferKind bk = k == 0 ? ir::BufferKind::Param : k == 1 ? ir::BufferKind::Input
                               : k < 6 ? ir::BufferKind::Activation : ir::BufferKind::Gradient;
-    g.add_value("v" + std::to_string(i), {size(rng)}, bk);
+    g.add_value(fmt::format("v{}", i), {size(rng)}, bk);
   }
   std::uniform_int_distribution<int> pick(0, values - 1), arity(0, 3), n_steps(1, 80);
   const int steps = n_steps(rng);

@@ -169,3 +169,36 @@ TEST_CASE("bad input: an occupied run directory, a glob matching nothing, a chec
   CHECK(mismatch.has("does not fit"));
   CHECK(mismatch.has("h.weights"));
 }
+
+TEST_CASE("a diverging run stops naming the step and the tensor, and writes no poisoned checkpoint") {
+  const Fixture& f = fixture();
+  auto diverge = [&](const std::string& name, const std::string& learning_rate) {
+    std::string spec = kSpec;
+    const std::string optimizer = "RMSProp(lr: 2e-3, decay: 0.9)";
+    spec.replace(spec.find(optimizer), optimizer.size(), "SGD(lr: " + learning_rate + ")");
+    std::ofstream(f.dir + "/" + name + ".ynet") << spec;
+    return run_ynet("train " + f.dir + "/" + name + ".ynet --train '" + f.data + "/train*.tfrecord' --out " + f.dir +
+                    "/" + name + " --steps 5 --eval-every 1");
+  };
+  auto checkpoints = [&](const std::string& name) {
+    int count = 0;
+    for (const auto& entry : fs::directory_iterator(f.dir + "/" + name + "/checkpoints")) count += entry.is_regular_file();
+    return count;
+  };
+
+  // lr 1e38: the first update leaves huge but finite weights (checkpointed), the next loss is NaN.
+  const CliRun nan_loss = diverge("nan_loss", "1e38");
+  CHECK(nan_loss.status == 1);
+  CHECK(nan_loss.has("step 1: the loss is"));
+  CHECK(nan_loss.has("loss term 'loss/SigmoidCrossEntropy'"));
+  CHECK(nan_loss.has("last good checkpoint is kept in"));
+  CHECK(checkpoints("nan_loss") == 1);
+
+  // lr 1e39 overflows a float: the first update makes weights infinite, and the checkpoint that
+  // would hold them is refused before anything is written.
+  const CliRun inf_weights = diverge("inf_weights", "1e39");
+  CHECK(inf_weights.status == 1);
+  CHECK(inf_weights.has("after step 1: 'x.gamma' holds"));
+  CHECK(inf_weights.has("training diverged"));
+  CHECK(checkpoints("inf_weights") == 0);
+}

@@ -11,7 +11,8 @@ using tag = dnnl::memory::format_tag;
 Kernel::Kernel(const BatchNormShape& shape, double epsilon, double decay, const dnnl::engine& engine)
     : shape_(shape), decay_(decay) {
   const auto data_desc =
-      plain_desc({static_cast<dnnl::memory::dim>(shape.rows), static_cast<dnnl::memory::dim>(shape.features)}, tag::nc);
+      plain_desc({static_cast<dnnl::memory::dim>(shape.rows), static_cast<dnnl::memory::dim>(shape.features), 1, 1},
+                 tag::nhwc);
   const auto vector_desc = plain_desc({static_cast<dnnl::memory::dim>(shape.features)}, tag::a);
   x_ = unbound_memory(data_desc, engine);
   y_ = unbound_memory(data_desc, engine);

@@ -1,7 +1,7 @@
 #pragma once
 // Inverted dropout on floats (math and mask as in reference.h). oneDNN has no dropout primitive in
-// this version, so this is an OpenMP loop over 4-element Philox blocks: each block is produced by
-// one thread from its own counter, so the mask does not depend on the thread count.
+// this version, so this is an OpenMP loop over chunks of sixteen 4-element Philox blocks computed in
+// vector lanes: each block comes from its own counter, so the mask does not depend on the thread count.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,10 +1,41 @@
 #include "runtime/ops/frame_pooling/cpu.h"
 
+#include <omp.h>
+
 #include <algorithm>
 
 namespace ynet::ops::frame_pooling::cpu {
 
-Kernel::Kernel(const FramePoolingShape& shape, PoolingMode mode) : shape_(shape), mode_(mode) {}
+namespace {
+
+// The first frame holding each feature's maximum; a strict comparison keeps the earliest of equal
+// values, as the reference does (ties are common: features are dequantised bytes).
+[[gnu::target_clones("avx512f", "avx2", "default")]]
+void first_argmax(const float* video, std::size_t frames, std::size_t features, float* best_value,
+                  std::int32_t* best_frame) {
+  std::copy(video, video + features, best_value);
+  std::fill(best_frame, best_frame + features, 0);
+  for (std::size_t t = 1; t < frames; ++t) {
+    const float* frame = video + t * features;
+    const auto index = static_cast<std::int32_t>(t);
+    for (std::size_t f = 0; f < features; ++f) {
+      const bool greater = frame[f] > best_value[f];
+      best_value[f] = greater ? frame[f] : best_value[f];
+      best_frame[f] = greater ? index : best_frame[f];
+    }
+  }
+}
+
+}  // namespace
+
+Kernel::Kernel(const FramePoolingShape& shape, PoolingMode mode)
+    : shape_(shape), mode_(mode), threads_(omp_get_max_threads()) {
+  if (mode_ == PoolingMode::max) {
+    const auto rows = static_cast<std::size_t>(threads_) * shape_.features;
+    best_value_.resize(rows);
+    best_frame_.resize(rows);
+  }
+}
 
 void Kernel::forward(const float* x, const std::int32_t* lengths, float* y) const {
   const std::size_t features = shape_.features;
@@ -37,7 +68,7 @@ void Kernel::forward(const float* x, const std::int32_t* lengths, float* y) cons
 void Kernel::backward(const float* x, const std::int32_t* lengths, const float* dy, float* dx) const {
   const std::size_t features = shape_.features;
   const auto batch = static_cast<std::int64_t>(shape_.batch);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads_)
   for (std::int64_t b = 0; b < batch; ++b) {
     const std::size_t frames = valid_frames(lengths[b], shape_.time);
     const std::size_t offset = static_cast<std::size_t>(b) * shape_.time * features;
@@ -47,13 +78,11 @@ void Kernel::backward(const float* x, const std::int32_t* lengths, const float* 
     std::fill(grad, grad + shape_.time * features, 0.f);
     if (frames == 0) continue;
     if (mode_ == PoolingMode::max) {
-      for (std::size_t f = 0; f < features; ++f) {
-        std::size_t best = 0;
-        for (std::size_t t = 1; t < frames; ++t) {
-          if (video[t * features + f] > video[best * features + f]) best = t;
-        }
-        grad[best * features + f] = upstream[f];
-      }
+      const std::size_t scratch = static_cast<std::size_t>(omp_get_thread_num()) * features;
+      float* best_value = best_value_.data() + scratch;
+      std::int32_t* best_frame = best_frame_.data() + scratch;
+      first_argmax(video, frames, features, best_value, best_frame);
+      for (std::size_t f = 0; f < features; ++f) grad[static_cast<std::size_t>(best_frame[f]) * features + f] = upstream[f];
       continue;
     }
     const float scale = mode_ == PoolingMode::mean ? 1.f / static_cast<float>(frames) : 1.f;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "runtime/ops/frame_pooling/reference.h"
 
@@ -15,12 +16,18 @@ class Kernel {
   Kernel(const FramePoolingShape& shape, PoolingMode mode);
 
   void forward(const float* x, const std::int32_t* lengths, float* y) const;
-  // Max pooling recomputes the argmax from x instead of keeping it from forward.
+  // Max pooling recomputes the argmax (the first frame holding the maximum) from x instead of
+  // keeping it from forward, scanning frames in memory order with a running maximum per feature.
   void backward(const float* x, const std::int32_t* lengths, const float* dy, float* dx) const;
 
  private:
   FramePoolingShape shape_;
   PoolingMode mode_;
+  int threads_;  // the pool size at bind time: one scratch row per thread
+  // Max backward's scratch: the running maximum and its frame, one row of `features` per OpenMP
+  // thread, sized once here so that backward allocates nothing.
+  mutable std::vector<float> best_value_;
+  mutable std::vector<std::int32_t> best_frame_;
 };
 
 }  // namespace ynet::ops::frame_pooling::cpu

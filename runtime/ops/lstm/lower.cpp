@@ -36,12 +36,16 @@ void lower(LowerContext& ctx) {
   ctx.output = y;
 }
 
-// Backpropagation through time reads everything the forward step read and wrote; its matrix work
-// is twice the forward's (gradients for the inputs and for the weights).
+// Backpropagation through time reads everything the forward step read, but not its output: each
+// layer's raw outputs, cell states and gates are the kernel's workspace (which is where cuDNN and
+// oneDNN want them), and the step's output y differs from them by the masking, dropout and residual
+// applied after each layer. Leaving y out lets it die as soon as the forward pass has used it, so
+// its gradient can take its place. The matrix work is twice the forward's (gradients for the inputs
+// and for the weights).
 void grad(const ir::Node& fwd, passes::GradContext& ctx) {
   std::vector<int> needed;
   for (size_t i = 0; i < fwd.inputs.size(); ++i) needed.push_back(static_cast<int>(i));
-  standard_grad(needed, {0}, 2.0)(fwd, ctx);
+  standard_grad(needed, {}, 2.0)(fwd, ctx);
 }
 
 }  // namespace
