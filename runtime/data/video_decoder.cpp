@@ -38,8 +38,14 @@ VideoDecoder::VideoDecoder(RecordFormat format)
 void VideoDecoder::read_id(std::string& id) {
   const MapEntryView* entry = view_.find_context(format_.id_key);
   if (entry == nullptr) {
+    // The usual cause is a spec written for the other YouTube-8M release ('video_id' in 2017, 'id'
+    // from 2018 on), so say which keys the record does have.
+    std::string present;
+    for (const MapEntryView& e : view_.context()) present += fmt::format("{}'{}'", present.empty() ? "" : ", ", e.key);
     throw DecodeError(DataErrorKind::kMissingFeature, "",
-                      fmt::format("missing context feature '{}' (the video id key)", format_.id_key));
+                      fmt::format("missing context feature '{}' (the video id key); the record's context features "
+                                  "are {} (the input's `id_key:` argument selects it)",
+                                  format_.id_key, present.empty() ? "none" : present));
   }
   const FeatureValueView value = parse_feature(entry->value);
   if (value.kind != ValueKind::kBytes) {

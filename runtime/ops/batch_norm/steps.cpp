@@ -101,22 +101,52 @@ GradBuffers<T> grad_buffers(const ir::Node& n, runtime::Buffers<T>& b, bool scra
 
 // dgamma and dbeta alone, for a BatchNorm whose input needs no gradient (one on the model's input):
 // oneDNN's backward would also write a dx as large as the input. Each thread owns a block of
-// features and sums its rows in order, so the result does not depend on the thread count.
-void affine_gradients(const GradBuffers<float>& o, double epsilon) {
-  constexpr size_t kBlock = 32;
+// features and sums its rows in order, so the result does not depend on the thread count. Runs of
+// kRun rows are summed in float (vector lanes across the block's features), the runs in double.
+constexpr size_t kFeatureBlock = 32;
+constexpr size_t kRun = 64;
+
+[[gnu::target_clones("avx512f", "avx2", "default")]]
+void affine_gradient_block(const GradBuffers<float>& o, size_t first, double* sum_dy, double* sum_dy_centered) {
   const size_t features = o.shape.features;
-  const auto blocks = static_cast<int64_t>((features + kBlock - 1) / kBlock);
-#pragma omp parallel for schedule(static)
-  for (int64_t block = 0; block < blocks; ++block) {
-    const size_t first = static_cast<size_t>(block) * kBlock;
-    const size_t width = std::min(kBlock, features - first);
-    double sum_dy[kBlock] = {}, sum_dy_centered[kBlock] = {};
-    for (size_t r = 0; r < o.shape.rows; ++r) {
+  float mean[kFeatureBlock];
+  for (size_t k = 0; k < kFeatureBlock; ++k) mean[k] = o.batch_mean[first + k];
+  for (size_t run = 0; run < o.shape.rows; run += kRun) {
+    float run_dy[kFeatureBlock] = {}, run_centered[kFeatureBlock] = {};
+    const size_t end = std::min(run + kRun, o.shape.rows);
+    for (size_t r = run; r < end; ++r) {
       const float* x = o.x + r * features + first;
       const float* dy = o.dy + r * features + first;
-      for (size_t k = 0; k < width; ++k) {
-        sum_dy[k] += dy[k];
-        sum_dy_centered[k] += static_cast<double>(dy[k]) * (x[k] - o.batch_mean[first + k]);
+      for (size_t k = 0; k < kFeatureBlock; ++k) {
+        run_dy[k] += dy[k];
+        run_centered[k] += dy[k] * (x[k] - mean[k]);
+      }
+    }
+    for (size_t k = 0; k < kFeatureBlock; ++k) {
+      sum_dy[k] += run_dy[k];
+      sum_dy_centered[k] += run_centered[k];
+    }
+  }
+}
+
+void affine_gradients(const GradBuffers<float>& o, double epsilon) {
+  const size_t features = o.shape.features;
+  const auto blocks = static_cast<int64_t>((features + kFeatureBlock - 1) / kFeatureBlock);
+#pragma omp parallel for schedule(static)
+  for (int64_t block = 0; block < blocks; ++block) {
+    const size_t first = static_cast<size_t>(block) * kFeatureBlock;
+    const size_t width = std::min(kFeatureBlock, features - first);
+    double sum_dy[kFeatureBlock] = {}, sum_dy_centered[kFeatureBlock] = {};
+    if (width == kFeatureBlock) {
+      affine_gradient_block(o, first, sum_dy, sum_dy_centered);
+    } else {
+      for (size_t r = 0; r < o.shape.rows; ++r) {
+        const float* x = o.x + r * features + first;
+        const float* dy = o.dy + r * features + first;
+        for (size_t k = 0; k < width; ++k) {
+          sum_dy[k] += dy[k];
+          sum_dy_centered[k] += static_cast<double>(dy[k]) * (x[k] - o.batch_mean[first + k]);
+        }
       }
     }
     for (size_t k = 0; k < width; ++k) {
