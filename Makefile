@@ -8,6 +8,9 @@ BUILD       ?= build
 TEST_BUILD  ?= build-asan
 FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 600
+# The demo trains on the CPU: where no GPU answers, `make build` skips compiling the CUDA backend
+# (minutes of nvcc on a small machine). `make test` always builds it when the toolkit is present.
+BUILD_CUDA  ?= $(shell nvidia-smi -L >/dev/null 2>&1 && echo AUTO || echo OFF)
 
 # Debian packages the build, tests and demo need.
 DEB_PACKAGES := cmake g++ make git default-jre-headless antlr4 libantlr4-runtime-dev libfmt-dev \
@@ -25,7 +28,7 @@ deps:
 	else echo "ynet: all Debian packages present"; fi
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DYNET_CUDA=$(BUILD_CUDA)
 	cmake --build $(BUILD) -j $(JOBS) --target ynet
 
 test: deps
