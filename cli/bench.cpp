@@ -1,6 +1,7 @@
 // `ynet bench`: timings of a spec's training and inference steps on a backend.
 #include <fmt/format.h>
 
+#include "cli/backend_choice.h"
 #include "cli/commands.h"
 #include "cli/spec_input.h"
 #include "compiler/lower/compile.h"
@@ -15,6 +16,7 @@ struct BenchArgs {
   int64_t batch = 0;
   int64_t frames = 0;
   std::vector<std::string> sets;
+  std::string precision;
   bench::Options options;
 };
 
@@ -28,6 +30,7 @@ int run(BenchArgs& args) {
   const plan::Plan train = compiler::compile(*model, compile).plan;
   compile.mode = plan::Mode::Infer;
   const plan::Plan infer = compiler::compile(*model, compile).plan;
+  args.options.backend = backend_name(args.options.backend, args.precision, "tf32");
   try {
     const bench::Result result = bench::run(train, infer, args.options);
     fmt::print("{}", bench::format(result, train, args.options.backend));
@@ -48,7 +51,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<BenchArgs>();
   CLI::App* cmd = app.add_subcommand("bench", "Time a spec's training and inference steps on a backend");
   cmd->add_option("spec", args->spec, "The .ynet spec")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--backend", args->options.backend, "Backend")->check(CLI::IsMember({"cpu", "reference"}));
+  cmd->add_option("--backend", args->options.backend, "Backend")->check(CLI::IsMember({"cpu", "cuda", "reference"}));
+  add_precision_option(*cmd, args->precision, "tf32");
   cmd->add_option("--batch", args->batch, "Batch size (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
   cmd->add_option("--frames", args->frames, "max_frames (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
   cmd->add_option("--steps", args->options.steps, "Timed steps")->check(CLI::Range(1, 100000));

@@ -6,10 +6,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/backend_choice.h"
 #include "cli/commands.h"
 #include "cli/spec_input.h"
 #include "compiler/emit/emit.h"
 #include "compiler/lower/compile.h"
+#include "runtime/backend/backend.h"
 #include "runtime/data/data_error.h"
 #include "runtime/train/checkpoint.h"
 #include "runtime/train/label_counts.h"
@@ -25,6 +27,7 @@ struct TrainArgs {
   std::string spec;
   std::vector<std::string> sets;
   std::string backend = "auto";
+  std::string precision;
   int64_t batch = 0;
   int64_t seed = -1;
   std::string counts;
@@ -62,13 +65,23 @@ std::string spec_as_run(const std::string& path, const std::vector<std::string>&
   return text;
 }
 
-std::string resolve_backend(const std::string& requested) {
-  if (requested == "cpu") return "cpu";
+// auto: the GPU when this build and machine can use one, else the CPU, saying why.
+std::string resolve_backend(const std::string& requested, const std::string& precision) {
   if (requested == "auto") {
-    fmt::print("backend: cpu (this build has no CUDA backend)\n");
+    const std::string why_not = runtime::cuda_unavailable_reason();
+    if (why_not.empty()) {
+      const std::string name = backend_name("cuda", precision, "tf32");
+      fmt::print("backend: {}\n", name);
+      return name;
+    }
+    fmt::print("backend: cpu ({})\n", why_not);
     return "cpu";
   }
-  throw std::invalid_argument("this build of ynet has no CUDA backend; use --backend cpu");
+  const std::string name = backend_name(requested, precision, "tf32");
+  // Before the run directory is touched.
+  if (requested == "cuda" && !runtime::cuda_unavailable_reason().empty())
+    throw std::runtime_error(runtime::cuda_unavailable_reason());
+  return name;
 }
 
 int run(TrainArgs& args) {
@@ -77,8 +90,8 @@ int run(TrainArgs& args) {
   if (!model) return exit_code;
   train::TrainOptions& options = args.options;
   try {
-    options.backend = resolve_backend(args.backend);
-  } catch (const std::invalid_argument& e) {
+    options.backend = resolve_backend(args.backend, args.precision);
+  } catch (const CLI::ValidationError& e) {
     fmt::print(stderr, "ynet: error: {}\n", e.what());
     return 2;
   }
@@ -145,7 +158,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--train", args->options.train_data, "Training tfrecords (globs, comma-separated)")->required();
   cmd->add_option("--valid", args->options.valid_data, "Validation tfrecords, evaluated every eval_every steps");
   cmd->add_option("--out", args->options.out_dir, "Run directory")->required();
-  cmd->add_option("--backend", args->backend, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cmd->add_option("--backend", args->backend, "auto (cuda when a GPU is usable, else cpu), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  add_precision_option(*cmd, args->precision, "tf32");
   cmd->add_option("--steps", args->options.steps, "Training steps (default: the spec's)")->check(CLI::PositiveNumber);
   cmd->add_option("--batch", args->batch, "Batch size (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
   cmd->add_option("--seed", args->seed, "Seed (default: the spec's)")->check(CLI::NonNegativeNumber);

@@ -3,17 +3,23 @@
 
 #include <algorithm>
 
+#include "cli/backend_choice.h"
 #include "cli/commands.h"
 #include "cli/spec_input.h"
 #include "compiler/lower/compile.h"
+#include "runtime/backend/backend.h"
 #include "runtime/verify/verify.h"
 
 namespace ynet::cli {
 namespace {
 
+constexpr double kTf32Tolerance = 1e-2;
+
 struct VerifyArgs {
   std::string spec;
   std::string backend = "cpu";
+  std::string precision;
+  bool tolerance_given = false;
   int64_t batch = 3;
   int64_t frames = 5;
   std::vector<std::string> sets;
@@ -28,9 +34,15 @@ int run(VerifyArgs& args) {
   compile.batch = args.batch;
   compile.max_frames = args.frames;
   const plan::Plan plan = compiler::compile(*model, compile).plan;
-  args.options.backend = args.backend;
-  fmt::print("verifying {} on {} at batch {}, max_frames {} ({} parameters)\n", model->name, args.backend, args.batch,
-             plan.meta.max_frames, plan.parameter_count(true));
+  args.options.backend = backend_name(args.backend, args.precision, "fp32");
+  if (args.backend == "cuda" && !runtime::cuda_unavailable_reason().empty()) {
+    fmt::print(stderr, "ynet: error: {}\n", runtime::cuda_unavailable_reason());
+    return 1;
+  }
+  // TF32 rounds the factors of every product to 11 significant bits: a relative error near 1e-3.
+  if (args.options.backend == "cuda:tf32" && !args.tolerance_given) args.options.tolerance = kTf32Tolerance;
+  fmt::print("verifying {} on {} at batch {}, max_frames {} ({} parameters)\n", model->name, args.options.backend,
+             args.batch, plan.meta.max_frames, plan.parameter_count(true));
   verify::Report report;
   try {
     report = verify::run(plan, args.options);
@@ -57,15 +69,19 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       "specs with --set (e.g. --set hidden=32) to keep it fast.");
   cmd->add_option("spec", args->spec, "The .ynet spec")->required()->check(CLI::ExistingFile);
   cmd->add_option("--backend", args->backend, "Backend to check against the reference")
-      ->check(CLI::IsMember({"cpu", "reference"}));
+      ->check(CLI::IsMember({"cpu", "cuda", "reference"}));
+  add_precision_option(*cmd, args->precision, "fp32");
   cmd->add_option("--batch", args->batch, "Batch size")->check(CLI::Range(int64_t{1}, int64_t{4096}));
   cmd->add_option("--frames", args->frames, "max_frames to compile at (frame-level inputs)")
       ->check(CLI::Range(int64_t{1}, int64_t{1000}));
   cmd->add_option("--seed", args->options.seed, "Seed of the random parameters and batch");
   cmd->add_option("--samples", args->options.samples, "Finite-difference probes per parameter tensor")
       ->check(CLI::Range(1, 1000));
-  cmd->add_option("--tolerance", args->options.tolerance, "Backend vs reference, relative to the tensor's largest value")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--tolerance", args->options.tolerance,
+                  "Backend vs reference, relative to the tensor's largest value (default 1e-4; 1e-2 with "
+                  "--precision tf32)")
+      ->check(CLI::PositiveNumber)
+      ->each([args](const std::string&) { args->tolerance_given = true; });
   cmd->add_option("--fd-tolerance", args->options.fd_tolerance, "Reference vs finite differences")
       ->check(CLI::PositiveNumber);
   add_set_option(*cmd, args->sets);

@@ -62,7 +62,13 @@ class Backend {
   const plan::Plan* plan_ = nullptr;
 };
 
-// "reference" (plain C++ in double), "cpu" (oneDNN). Throws std::invalid_argument for other names.
+// "reference" (plain C++ in double), "cpu" (oneDNN), "cuda" (cuDNN, cuBLAS; float32 matrix
+// products in TF32), "cuda:fp32" or "cuda:tf32". Throws std::invalid_argument for other names and
+// std::runtime_error when the CUDA backend cannot run here (see cuda_unavailable_reason).
 std::unique_ptr<Backend> make_backend(const std::string& name, const BackendOptions& options);
+
+// Why make_backend("cuda") cannot work in this build on this machine (built without CUDA, no
+// device, no driver), or "" when it can.
+std::string cuda_unavailable_reason();
 
 }  // namespace ynet::runtime

@@ -22,3 +22,21 @@ const StepTable<float>& cpu_steps();
   }
 YNET_STEP_PROVIDERS(YNET_DECLARE_STEP_PROVIDER)
 #undef YNET_DECLARE_STEP_PROVIDER
+
+#if defined(YNET_HAVE_CUDA) && YNET_HAVE_CUDA
+// The CUDA backend binds steps to device buffers; each provider also defines add_cuda_steps, in its
+// cuda_steps.cpp (runtime/backend/cuda/ for the graph steps).
+namespace ynet::runtime::cuda {
+class DeviceBuffers;
+using StepFactory = std::function<std::unique_ptr<BoundStep>(const ir::Node& node, DeviceBuffers& buffers)>;
+using StepTable = std::map<std::string, StepFactory>;
+const StepTable& cuda_steps();
+}  // namespace ynet::runtime::cuda
+
+#define YNET_DECLARE_CUDA_STEP_PROVIDER(ns)                     \
+  namespace ynet::ns {                                         \
+  void add_cuda_steps(::ynet::runtime::cuda::StepTable& table); \
+  }
+YNET_STEP_PROVIDERS(YNET_DECLARE_CUDA_STEP_PROVIDER)
+#undef YNET_DECLARE_CUDA_STEP_PROVIDER
+#endif

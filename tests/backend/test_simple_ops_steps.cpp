@@ -370,3 +370,28 @@ TEST_CASE("by hand: dropout masks, time-weighted and mean pooling over valid fra
   }
   CHECK(relative_error(masks[1], masks[0]) < 1e-6);
 }
+
+TEST_CASE("SGD applies Nesterov momentum when the spec asks for it") {
+  for (const bool nesterov : {false, true}) {
+    INFO("nesterov " << nesterov);
+    const std::string text =
+        frame_model("", "  logits = Dense(video -> FramePooling(mean), units: target.classes)\n"
+                        "  loss SigmoidCrossEntropy(logits, target)\n") +
+        fmt::format("train {{\n  optimizer = SGD(lr: 0.1, momentum: 0.9, nesterov: {})\n}}\n", nesterov);
+    const plan::Plan p = compiled(text);
+    auto b = bound("cpu", p);
+    const ir::ParamEntry& weights = p.graph.params.front();
+    REQUIRE(weights.state.size() == 1);
+    b->write(weights.state[0], std::vector<float>(static_cast<size_t>(p.graph.value(weights.state[0]).elements()), 0.f));
+    const std::vector<float> before = read(*b, weights.value);
+    b->train_step({0, 0.1, 3});
+    const std::vector<float> grad = read(*b, weights.grad);  // after clipping, as the update used it
+    const std::vector<float> after = read(*b, weights.value);
+    // The accumulation starts at 0, so after one step it is g: classic w - lr g, Nesterov w - lr (1 + m) g.
+    const double factor = nesterov ? 0.1 * 1.9 : 0.1;
+    double worst = 0;
+    for (size_t i = 0; i < before.size(); ++i)
+      worst = std::max(worst, std::abs(after[i] - (before[i] - factor * grad[i])));
+    CHECK(worst < 1e-6);
+  }
+}

@@ -65,6 +65,7 @@ void add_steps(runtime::StepTable<T>& table) {
   table["SGD"] = [](const ir::Node& node, runtime::Buffers<T>& b) {
     SgdSettings s;
     s.momentum = ir::attr_double(node.attrs, "momentum", s.momentum);
+    s.nesterov = ir::attr_double(node.attrs, "nesterov", 0) != 0;  // optimizer arguments are numbers in the plan
     auto params = param_slots(node, b);
     return runtime::make_step([s, params](const runtime::StepContext& ctx) {
       for (const auto& p : params)

@@ -1,0 +1,45 @@
+// Dense bound to the CUDA backend. Operands: see lower.cpp.
+#include "runtime/backend/cuda/device_buffers.h"
+#include "runtime/backend/step_support.h"
+#include "runtime/backend/step_tables.h"
+#include "runtime/ops/dense/cuda.h"
+
+namespace ynet::ops::dense {
+namespace {
+
+DenseShape shape_of(const ir::Graph& g, int x, int w, bool has_bias) {
+  const ir::Value& wv = g.value(w);
+  DenseShape s;
+  s.inputs = static_cast<size_t>(wv.shape.at(0));
+  s.outputs = static_cast<size_t>(wv.shape.at(1));
+  s.rows = static_cast<size_t>(g.value(x).elements()) / s.inputs;
+  s.has_bias = has_bias;
+  return s;
+}
+
+ActivationKind activation_of(const ir::Node& n) {
+  return runtime::activation_kind(ir::attr_string(n.attrs, "activation", "none"));
+}
+
+}  // namespace
+
+void add_cuda_steps(runtime::cuda::StepTable& table) {
+  table["Dense"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const DenseShape s = shape_of(b.plan().graph, n.inputs.at(0), n.inputs.at(1), n.inputs.at(2) >= 0);
+    auto kernel = std::make_shared<cuda::Forward>(s, activation_of(n), b.f(n.inputs[2]), b);
+    const float *x = b.f(n.inputs[0]), *w = b.f(n.inputs[1]);
+    float* y = b.f(n.outputs.at(0));
+    return runtime::make_step([=](const runtime::StepContext&) { kernel->run(x, w, y); });
+  };
+  table["Dense.grad"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const runtime::GradOperands g(n);
+    const DenseShape s = shape_of(b.plan().graph, g.forward_input(0), g.forward_input(1), g.input_grad(2) >= 0);
+    auto kernel = std::make_shared<cuda::Backward>(s, activation_of(n), g.input_grad(0) >= 0, b);
+    const float *x = b.f(g.forward_input(0)), *w = b.f(g.forward_input(1)), *y = b.f(g.forward_output(0)),
+                *dy = b.f(g.output_grad(0));
+    float *dx = b.f(g.input_grad(0)), *dw = b.f(g.input_grad(1)), *db = b.f(g.input_grad(2));
+    return runtime::make_step([=](const runtime::StepContext&) { kernel->run(x, w, y, dy, dx, dw, db); });
+  };
+}
+
+}  // namespace ynet::ops::dense

@@ -1,0 +1,54 @@
+// FramePooling bound to the CUDA backend. Operands: see lower.cpp; the backward step reads x only
+// in max mode.
+#include <stdexcept>
+
+#include "runtime/backend/cuda/device_buffers.h"
+#include "runtime/backend/step_support.h"
+#include "runtime/backend/step_tables.h"
+#include "runtime/ops/frame_pooling/cuda.h"
+
+namespace ynet::ops::frame_pooling {
+namespace {
+
+FramePoolingShape shape_of(const ir::Value& x) {
+  if (x.shape.size() != 3) throw std::invalid_argument("FramePooling pools a [batch, time, features] sequence");
+  return {static_cast<size_t>(x.shape[0]), static_cast<size_t>(x.shape[1]), static_cast<size_t>(x.shape[2])};
+}
+
+PoolingMode mode_of(const ir::Node& n) {
+  const std::string mode = ir::attr_string(n.attrs, "mode", "max");
+  if (mode == "max") return PoolingMode::max;
+  if (mode == "mean") return PoolingMode::mean;
+  if (mode == "sum") return PoolingMode::sum;
+  throw std::invalid_argument("unknown pooling mode '" + mode + "'");
+}
+
+}  // namespace
+
+void add_cuda_steps(runtime::cuda::StepTable& table) {
+  table["FramePooling"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const FramePoolingShape s = shape_of(b.value(n.inputs.at(0)));
+    const PoolingMode mode = mode_of(n);
+    const float* x = b.f(n.inputs[0]);
+    const int32_t* lengths = b.i(n.inputs.at(1));
+    float* y = b.f(n.outputs.at(0));
+    cudaStream_t stream = b.stream();
+    return runtime::make_step([=](const runtime::StepContext&) { cuda::forward(s, mode, x, lengths, y, stream); });
+  };
+  table["FramePooling.grad"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const runtime::GradOperands g(n);
+    const FramePoolingShape s = shape_of(b.value(g.input_grad(0)));
+    const PoolingMode mode = mode_of(n);
+    const float* x = b.f(g.forward_input(0));
+    const int32_t* lengths = b.i(g.forward_input(1));
+    const float* dy = b.f(g.output_grad(0));
+    float* dx = b.f(g.input_grad(0));
+    if (!lengths || !dy || (mode == PoolingMode::max && !x))
+      throw std::invalid_argument("FramePooling.grad needs the lengths, the gradient of y and, for max, x");
+    cudaStream_t stream = b.stream();
+    return runtime::make_step(
+        [=](const runtime::StepContext&) { cuda::backward(s, mode, x, lengths, dy, dx, stream); });
+  };
+}
+
+}  // namespace ynet::ops::frame_pooling

@@ -1,0 +1,41 @@
+// L2Normalize bound to the CUDA backend. Operands: see lower.cpp.
+#include "runtime/backend/cuda/device_buffers.h"
+#include "runtime/backend/step_support.h"
+#include "runtime/backend/step_tables.h"
+#include "runtime/ops/l2_normalize/cuda.h"
+
+namespace ynet::ops::l2_normalize {
+namespace {
+
+L2NormalizeShape shape_of(const ir::Value& x) {
+  L2NormalizeShape s;
+  s.features = static_cast<size_t>(x.shape.empty() ? 1 : x.shape.back());
+  s.rows = s.features == 0 ? 0 : static_cast<size_t>(x.elements()) / s.features;
+  return s;
+}
+
+double epsilon_of(const ir::Node& n) { return ir::attr_double(n.attrs, "epsilon", kDefaultEpsilon); }
+
+}  // namespace
+
+void add_cuda_steps(runtime::cuda::StepTable& table) {
+  table["L2Normalize"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const L2NormalizeShape s = shape_of(b.value(n.inputs.at(0)));
+    const double epsilon = epsilon_of(n);
+    const float* x = b.f(n.inputs[0]);
+    float* y = b.f(n.outputs.at(0));
+    cudaStream_t stream = b.stream();
+    return runtime::make_step([=](const runtime::StepContext&) { cuda::forward(s, epsilon, x, y, stream); });
+  };
+  table["L2Normalize.grad"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const runtime::GradOperands g(n);
+    const L2NormalizeShape s = shape_of(b.value(g.input_grad(0)));
+    const double epsilon = epsilon_of(n);
+    const float *x = b.f(g.forward_input(0)), *dy = b.f(g.output_grad(0));
+    float* dx = b.f(g.input_grad(0));
+    cudaStream_t stream = b.stream();
+    return runtime::make_step([=](const runtime::StepContext&) { cuda::backward(s, epsilon, x, dy, dx, stream); });
+  };
+}
+
+}  // namespace ynet::ops::l2_normalize

@@ -1,0 +1,94 @@
+// The MoE layer bound to the CUDA backend. Operands: see lower.cpp. The forward and backward steps
+// share one kernel (cuda.h), which keeps the gating and the experts' activations for backward.
+#include <sstream>
+
+#include "runtime/backend/cuda/device_buffers.h"
+#include "runtime/backend/step_support.h"
+#include "runtime/backend/step_tables.h"
+#include "runtime/ops/moe/cuda.h"
+
+namespace ynet::ops::moe {
+namespace {
+
+constexpr size_t kFirstExpertOperand = 4;  // x, lengths, gate_weights, noise_weights
+
+// `operands` are the forward inputs (of the step, or recovered from a gradient step).
+MoeShape shape_of(const ir::Node& n, const ir::Graph& g, const std::vector<int>& operands) {
+  const ir::Value& x = g.value(operands.at(0));
+  MoeShape s;
+  s.batch = x.shape.at(0);
+  s.time = x.shape.size() == 3 ? x.shape.at(1) : 1;
+  s.input = x.shape.back();
+  s.experts = ir::attr_int(n.attrs, "experts", 1);
+  s.top_k = ir::attr_int(n.attrs, "top_k", 1);
+  s.noisy = ir::attr_bool(n.attrs, "noisy", true);
+  s.w_importance = ir::attr_double(n.attrs, "w_importance", 0.1);
+  s.w_load = ir::attr_double(n.attrs, "w_load", 0.1);
+  const auto& units = std::get<std::vector<int64_t>>(n.attrs.at("expert_units"));
+  std::stringstream activations(ir::attr_string(n.attrs, "expert_activations", ""));
+  std::string activation;
+  for (size_t j = 0; j < units.size(); ++j) {
+    std::getline(activations, activation, ',');
+    const bool bias = operands.at(kFirstExpertOperand + 2 * j + 1) >= 0;
+    s.expert.push_back({units[j], runtime::activation_kind(activation.empty() ? "none" : activation), bias});
+  }
+  s.validate();
+  return s;
+}
+
+Params<float> params_of(const std::vector<int>& operands, const MoeShape& s, runtime::cuda::DeviceBuffers& b) {
+  Params<float> p;
+  p.gate = b.f(operands.at(2));
+  p.noise = b.f(operands.at(3));
+  for (int64_t j = 0; j < s.layers(); ++j) {
+    p.weights.push_back(b.f(operands.at(kFirstExpertOperand + 2 * static_cast<size_t>(j))));
+    p.biases.push_back(b.f(operands.at(kFirstExpertOperand + 2 * static_cast<size_t>(j) + 1)));
+  }
+  return p;
+}
+
+std::shared_ptr<cuda::Kernel> kernel_of(const ir::Node& n, const MoeShape& s, runtime::cuda::DeviceBuffers& b) {
+  const bool training = ir::attr_bool(n.attrs, "training", false);
+  const auto stream = static_cast<uint32_t>(ir::attr_int(n.attrs, "stream", 0));
+  return b.shared<cuda::Kernel>(runtime::layer_key(n),
+                                [&] { return std::make_shared<cuda::Kernel>(s, training, stream, b); });
+}
+
+}  // namespace
+
+void add_cuda_steps(runtime::cuda::StepTable& table) {
+  table["MoE"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const MoeShape s = shape_of(n, b.plan().graph, n.inputs);
+    auto kernel = kernel_of(n, s, b);
+    const Params<float> p = params_of(n.inputs, s, b);
+    const float* x = b.f(n.inputs[0]);
+    const int32_t* lengths = b.i(n.inputs[1]);
+    float* y = b.f(n.outputs.at(0));
+    float* aux = b.f(n.outputs.at(1));
+    return runtime::make_step(
+        [=](const runtime::StepContext& ctx) { kernel->forward(p, x, lengths, y, aux, ctx); });
+  };
+  table["MoE.grad"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const runtime::GradOperands g(n);
+    std::vector<int> inputs;
+    const auto count = static_cast<size_t>(ir::attr_int(n.attrs, "forward_inputs", 0));
+    for (size_t i = 0; i < count; ++i) inputs.push_back(g.forward_input(i));
+    const MoeShape s = shape_of(n, b.plan().graph, inputs);
+    auto kernel = kernel_of(n, s, b);
+    kernel->plan_backward(g.input_grad(0) >= 0, b);
+    const Params<float> p = params_of(inputs, s, b);
+    Grads<float> grads;
+    grads.gate = b.f(g.input_grad(2));
+    grads.noise = b.f(g.input_grad(3));
+    for (int64_t j = 0; j < s.layers(); ++j) {
+      grads.weights.push_back(b.f(g.input_grad(kFirstExpertOperand + 2 * static_cast<size_t>(j))));
+      grads.biases.push_back(b.f(g.input_grad(kFirstExpertOperand + 2 * static_cast<size_t>(j) + 1)));
+    }
+    const float* dy = b.f(g.output_grad(0));
+    const float* d_aux = b.f(g.output_grad(1));
+    float* dx = b.f(g.input_grad(0));
+    return runtime::make_step([=](const runtime::StepContext&) { kernel->backward(p, dy, d_aux, dx, grads); });
+  };
+}
+
+}  // namespace ynet::ops::moe

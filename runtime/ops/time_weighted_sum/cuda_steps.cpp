@@ -1,0 +1,53 @@
+// TimeWeightedSum bound to the CUDA backend. Operands: see lower.cpp.
+#include <stdexcept>
+
+#include "runtime/backend/cuda/device_buffers.h"
+#include "runtime/backend/step_support.h"
+#include "runtime/backend/step_tables.h"
+#include "runtime/ops/time_weighted_sum/cuda.h"
+
+namespace ynet::ops::time_weighted_sum {
+namespace {
+
+TimeWeightedSumShape shape_of(const ir::Node& n, const ir::Value& x) {
+  if (x.shape.size() != 3) throw std::invalid_argument("TimeWeightedSum sums a [batch, time, features] sequence");
+  TimeWeightedSumShape s{static_cast<size_t>(x.shape[0]), static_cast<size_t>(x.shape[1]),
+                         static_cast<size_t>(x.shape[2]), 0};
+  const int64_t max_frames = ir::attr_int(n.attrs, "max_frames", x.shape[1]);
+  if (max_frames <= 0) throw std::invalid_argument("TimeWeightedSum needs a positive max_frames");
+  s.max_frames = static_cast<size_t>(max_frames);
+  return s;
+}
+
+Weighting weighting_of(const ir::Node& n) {
+  const std::string w = ir::attr_string(n.attrs, "weights", "linear");
+  if (w == "linear") return Weighting::linear;
+  if (w == "uniform") return Weighting::uniform;
+  throw std::invalid_argument("unknown TimeWeightedSum weights '" + w + "'");
+}
+
+}  // namespace
+
+void add_cuda_steps(runtime::cuda::StepTable& table) {
+  table["TimeWeightedSum"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const TimeWeightedSumShape s = shape_of(n, b.value(n.inputs.at(0)));
+    const Weighting w = weighting_of(n);
+    const float* x = b.f(n.inputs[0]);
+    const int32_t* lengths = b.i(n.inputs.at(1));
+    float* y = b.f(n.outputs.at(0));
+    cudaStream_t stream = b.stream();
+    return runtime::make_step([=](const runtime::StepContext&) { cuda::forward(s, w, x, lengths, y, stream); });
+  };
+  table["TimeWeightedSum.grad"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
+    const runtime::GradOperands g(n);
+    const TimeWeightedSumShape s = shape_of(n, b.value(g.input_grad(0)));
+    const Weighting w = weighting_of(n);
+    const int32_t* lengths = b.i(g.forward_input(1));
+    const float* dy = b.f(g.output_grad(0));
+    float* dx = b.f(g.input_grad(0));
+    cudaStream_t stream = b.stream();
+    return runtime::make_step([=](const runtime::StepContext&) { cuda::backward(s, w, lengths, dy, dx, stream); });
+  };
+}
+
+}  // namespace ynet::ops::time_weighted_sum
