@@ -103,12 +103,12 @@ std::vector<float> initial_values(const std::string& init, const std::vector<int
   } else if (init == "inverse_frequency") {
     if (label_counts.empty())
       throw std::invalid_argument(fmt::format("'{}' needs the training set's label counts (ynet stats --counts)", name));
-    int64_t videos_with_labels = 0;
-    for (int64_t c : label_counts) videos_with_labels += c;
+    int64_t label_occurrences = 0;
+    for (int64_t c : label_counts) label_occurrences += c;
     const double classes = static_cast<double>(out.size());
     for (size_t c = 0; c < out.size(); ++c) {
       const double positives = c < label_counts.size() ? static_cast<double>(std::max<int64_t>(label_counts[c], 1)) : 1.0;
-      out[c] = static_cast<float>(static_cast<double>(videos_with_labels) / (classes * positives));
+      out[c] = static_cast<float>(static_cast<double>(label_occurrences) / (classes * positives));
     }
   } else {
     throw std::invalid_argument(fmt::format("unknown initialiser '{}' for '{}'", init, name));

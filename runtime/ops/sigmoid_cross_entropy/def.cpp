@@ -12,7 +12,7 @@ OpDef sigmoid_cross_entropy_def() {
   d.category = "loss";
   d.doc = "Multi-label sigmoid cross-entropy, summed over classes and averaged over the batch; "
           "computed stably from logits. `balance: inverse_frequency` weights each class's positive "
-          "term by (number of training videos) / (classes * positives of the class), the penalized "
+          "term by (label occurrences of all classes) / (classes * positives of the class), the penalized "
           "loss of the paper's `_bal` models.";
   d.inputs = {{"logits", "a vector [B, C]"}, {"labels", "the model's labels tensor"}};
   d.args = {
