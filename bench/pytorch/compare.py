@@ -11,6 +11,7 @@ Needs Debian's python3-torch and libopenblas0-pthread (with the reference BLAS P
 matmuls are about 35 times slower). See docs/runtime.md, "Compared with PyTorch".
 """
 import argparse
+import ctypes
 import json
 import os
 import statistics
@@ -81,6 +82,9 @@ def import_torch(threads, precision):
     # OpenBLAS sizes its pool when it loads, before torch.set_num_threads can reach it.
     os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
     os.environ["OMP_NUM_THREADS"] = str(threads)
+    # A forced OpenBLAS core type (some environments set Haswell) would hold PyTorch's matmuls to
+    # AVX2 while oneDNN picks AVX-512 for ynet: let OpenBLAS detect the CPU, as oneDNN does.
+    os.environ.pop("OPENBLAS_CORETYPE", None)
     try:
         import torch
     except ImportError:
@@ -89,6 +93,16 @@ def import_torch(threads, precision):
     torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
     torch.backends.cudnn.allow_tf32 = precision == "tf32"
     return torch
+
+
+def openblas_core():
+    """The OpenBLAS kernel set PyTorch's CPU matmuls run on; None when the BLAS is not OpenBLAS."""
+    try:
+        corename = ctypes.CDLL("libblas.so.3").openblas_get_corename
+    except (OSError, AttributeError):
+        return None
+    corename.restype = ctypes.c_char_p
+    return corename().decode()
 
 
 class Torch:
@@ -248,9 +262,11 @@ def main(argv):
     side = Torch(torch, args.device, args.seed)
     torch.manual_seed(args.seed)
     matmul = side.matmul_gflops()
+    blas = openblas_core() or "not OpenBLAS"
     gpu = f", {args.precision}" if "cuda" in (args.device, args.backend) else ""
     print(f"PyTorch {torch.__version__} on {args.device} ({args.sequences} sequences), ynet backend"
-          f" {args.backend}{gpu}, {args.threads} threads; PyTorch matmul 2048^3: {matmul:.0f} GFLOP/s", flush=True)
+          f" {args.backend}{gpu}, {args.threads} threads; PyTorch matmul 2048^3: {matmul:.0f} GFLOP/s"
+          f" (BLAS: {blas})", flush=True)
     try:
         results = [compare_model(name, args, side) for name in args.models]
     except ynet_runner.YnetError as e:
@@ -259,7 +275,8 @@ def main(argv):
     if args.json:
         setup = {"torch": torch.__version__, "device": args.device, "backend": args.backend, "threads": args.threads,
                  "precision": args.precision, "sequences": args.sequences, "steps": args.steps,
-                 "warmup": args.warmup, "rounds": args.rounds, "torch_matmul_gflops": matmul, "cpus": os.cpu_count()}
+                 "warmup": args.warmup, "rounds": args.rounds, "torch_matmul_gflops": matmul, "blas": blas,
+                 "cpus": os.cpu_count()}
         Path(args.json).write_text(json.dumps({"setup": setup, "results": results}, indent=2) + "\n")
 
 
