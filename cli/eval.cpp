@@ -34,13 +34,10 @@ struct LoadedModel {
   int64_t step = 0;
 };
 
-// Inference is cheap next to decoding, so the decoding threads get cores of their own: an OpenMP
-// team sharing a core with them spins at every barrier while the core decodes (on 2 cores, eval
-// ran 2 to 4 times slower with 2 compute threads than with 1).
+// Every core computes: the decoding threads run at the lowest priority (runtime/data/dataset.cpp),
+// in the gaps the compute leaves, so they no longer stall it.
 int compute_threads(const EvalArgs& args) {
-  if (args.threads > 0) return args.threads;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::max(1, cores - args.options.threads);
+  return args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 LoadedModel load_model(const EvalArgs& args) {
@@ -70,13 +67,14 @@ int run_eval(EvalArgs& args) {
   return guarded([&] {
     LoadedModel m = load_model(args);
     const train::EvalResult r = train::evaluate(m.plan, *m.backend, args.options);
-    fmt::print("{} at step {} on {} videos ({:.0f} videos/s, {})\n", m.plan.meta.model, m.step, r.videos,
-               r.videos_per_second, args.backend);
+    fmt::print("{} at step {} on {} videos ({:.0f} videos/s, {:.0f} MB/s of records, {})\n", m.plan.meta.model,
+               m.step, r.videos, r.videos_per_second, r.megabytes_per_second, args.backend);
     fmt::print("  Hit@1  {:.4f}\n  PERR   {:.4f}\n  GAP    {:.4f}\n  mAP    {:.4f}\n", r.metrics.hit_at_1,
                r.metrics.perr, r.metrics.gap, r.metrics.map);
     const std::string json_path = args.json.empty() ? (fs::path(m.where.run_dir) / "eval.json").string() : args.json;
     metrics::JsonObject json;
-    json.string("checkpoint", m.where.checkpoint).integer("step", m.step).number("videos_per_second", r.videos_per_second);
+    json.string("checkpoint", m.where.checkpoint).integer("step", m.step).number("videos_per_second", r.videos_per_second)
+        .number("record_megabytes_per_second", r.megabytes_per_second);
     metrics::add_metrics(json, r.metrics);
     metrics::write_json_file(json_path, json.str());
     fmt::print("wrote {}\n", json_path);
@@ -90,8 +88,8 @@ int run_predict(EvalArgs& args, const std::string& output) {
     args.options.predictions_csv = output;
     args.options.with_metrics = false;
     const train::EvalResult r = train::evaluate(m.plan, *m.backend, args.options);
-    fmt::print("wrote {} predictions of {} videos ({:.0f} videos/s) to {}\n", args.options.top_k, r.videos,
-               r.videos_per_second, output);
+    fmt::print("wrote {} predictions of {} videos ({:.0f} videos/s, {:.0f} MB/s of records) to {}\n",
+               args.options.top_k, r.videos, r.videos_per_second, r.megabytes_per_second, output);
     return 0;
   });
 }
@@ -102,7 +100,7 @@ void add_common(CLI::App* cmd, EvalArgs& args) {
   cmd->add_option("--backend", args.backend, "Backend")->check(CLI::IsMember({"cpu", "reference"}));
   cmd->add_option("--top-k", args.options.top_k, "Predictions per video")->check(CLI::Range(1, 100000));
   cmd->add_option("--max-videos", args.options.max_videos, "Stop after N videos")->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", args.threads, "Compute threads (default: every core not decoding)")
+  cmd->add_option("--threads", args.threads, "Compute threads (default: every core)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--data-threads", args.options.threads, "Decoding threads")->check(CLI::Range(1, 256));
   cmd->add_flag("--skip-corrupt", args.options.skip_corrupt, "Skip damaged records instead of stopping");

@@ -133,6 +133,7 @@ Compiled compile(const sema::CheckedModel& model, const CompileOptions& options)
     // Predictions are what an inference plan is for; the loss and its terms are not computed.
     record("prune-for-inference", passes::prune_for_inference(g));
     record("fold-batchnorm", passes::fold_batchnorm_into_dense(g));
+    record("fold-batchnorm-into-pooling", passes::fold_batchnorm_into_pooling(g));
     record("fuse-dense-activation", passes::fuse_dense_activation(g));
   } else {
     if (g.loss < 0) throw std::logic_error(fmt::format("model '{}' has no loss to train", model.name));

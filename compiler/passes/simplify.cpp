@@ -143,6 +143,42 @@ int fold_batchnorm_into_dense(ir::Graph& graph) {
   return folded;
 }
 
+int fold_batchnorm_into_pooling(ir::Graph& graph) {
+  int folded = 0;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const ir::Node& bn = graph.nodes[i];
+    if (bn.op != "BatchNorm" || bn.phase != ir::Phase::Forward || ir::attr_bool(bn.attrs, "training", true)) continue;
+    const int y = bn.outputs[0];
+    if (reader_count(graph)[static_cast<size_t>(y)] != 1) continue;
+    const auto pooling = std::find_if(graph.nodes.begin() + static_cast<std::ptrdiff_t>(i) + 1, graph.nodes.end(),
+                                      [&](const ir::Node& n) { return n.op == "FramePooling" && n.inputs[0] == y; });
+    if (pooling == graph.nodes.end() || pooling->inputs.size() != 2) continue;
+
+    // BatchNorm inputs: x, gamma, beta, moving_mean, moving_variance.
+    const std::vector<int64_t> features = {graph.value(bn.inputs[3]).shape.back()};
+    const int scale = graph.add_value(bn.layer + ".scale", features, ir::BufferKind::ModelState);
+    const int shift = graph.add_value(bn.layer + ".shift", features, ir::BufferKind::ModelState);
+    graph.state.push_back({bn.layer + ".scale", scale, "derived"});
+    graph.state.push_back({bn.layer + ".shift", shift, "derived"});
+
+    ir::Node prologue;
+    prologue.op = "FoldBatchNorm";
+    prologue.phase = ir::Phase::Prologue;
+    prologue.attrs = bn.attrs;
+    prologue.inputs = {-1, -1, bn.inputs[1], bn.inputs[2], bn.inputs[3], bn.inputs[4]};
+    prologue.outputs = {scale, shift};
+    prologue.flops = 4 * features[0];
+    prologue.layer = bn.layer;
+
+    pooling->inputs = {bn.inputs[0], pooling->inputs[1], scale, shift};
+    pooling->flops *= 3;  // a multiply and an add per pooled element
+    graph.nodes.erase(graph.nodes.begin() + static_cast<std::ptrdiff_t>(i));
+    graph.nodes.insert(graph.nodes.begin(), std::move(prologue));
+    ++folded;
+  }
+  return folded;
+}
+
 void compact_values(ir::Graph& graph) {
   std::set<int> keep(graph.live_out.begin(), graph.live_out.end());
   for (const ir::Node& n : graph.nodes) {

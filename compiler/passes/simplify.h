@@ -20,6 +20,12 @@ int fuse_dense_activation(ir::Graph& graph);
 // over folded weights; a prologue step computes the folded weights once after parameters are loaded.
 int fold_batchnorm_into_dense(ir::Graph& graph);
 
+// Inference only: BatchNorm whose only reader is a FramePooling becomes part of that pooling, which
+// then pools scale * x + shift over the BatchNorm's input; a FoldBatchNorm prologue step computes
+// scale and shift once after parameters are loaded. Saves writing and rereading a normalised copy
+// of the whole frame sequence.
+int fold_batchnorm_into_pooling(ir::Graph& graph);
+
 // Drops values that no step touches and that are not parameters, state or live-out; renumbers ids.
 void compact_values(ir::Graph& graph);
 

@@ -21,6 +21,9 @@ struct Batch {
   std::vector<int32_t> label_offsets;  // count + 1 entries: row b's labels are labels[offsets[b] .. offsets[b+1])
   std::vector<int32_t> labels;
   std::vector<std::string> video_ids;
+  // The TFRecord bytes (framing included, after decompression) of the records decoded into this
+  // batch: what was read to make it.
+  uint64_t record_bytes = 0;
 
   // Sizes the buffers; a no-op when they already fit.
   void reshape(int rows, int steps, int dim);

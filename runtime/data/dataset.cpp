@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <charconv>
 #include <stdexcept>
 
 #include "runtime/data/file_glob.h"
+#include "runtime/data/record_reader.h"
 #include "runtime/data/video_decoder.h"
 
 namespace ynet::data {
@@ -39,6 +43,13 @@ struct Dataset::Slot {
 
 namespace {
 thread_local std::vector<DataError>* producing_skips = nullptr;
+
+// Reading and decoding run at the lowest priority. The consumer's compute runs as an OpenMP team
+// whose threads wait for each other at every barrier, so a core taken by a decoding thread stalls
+// the whole team; at the lowest priority the pipeline fills the team's idle moments instead (on 2
+// cores, BoF_4096 eval: 1,070 to 1,710 videos/s with both at one priority, 1,810 to 1,840 so).
+// Best effort: a refusal leaves the thread as it was. On Linux the nice value is per thread.
+void run_at_background_priority() { setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19); }
 }  // namespace
 
 Dataset::Dataset(DatasetConfig config) : config_(std::move(config)) {
@@ -82,6 +93,7 @@ void Dataset::stop() {
 }
 
 void Dataset::produce() {
+  run_at_background_priority();
   const size_t slot_count = slots_.size();
   for (;;) {
     Slot* slot;
@@ -126,6 +138,7 @@ void Dataset::produce() {
 }
 
 void Dataset::decode_worker() {
+  run_at_background_priority();
   VideoDecoder decoder(config_.format);
   const size_t slot_count = slots_.size();
   for (;;) {
@@ -155,11 +168,13 @@ void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
   Batch& batch = slot.batch;
   batch.reshape(config_.batch_size, config_.format.time_steps(), config_.format.feature_dim());
   batch.count = 0;
+  batch.record_bytes = 0;
   batch.labels.clear();
   batch.label_offsets[0] = 0;
   for (size_t i = 0; i < slot.raw_count; ++i) {
     const StreamRecord& raw = slot.records[i];
     const int row = batch.count;
+    batch.record_bytes += raw.bytes.size() + kRecordFraming;
     try {
       batch.lengths[static_cast<size_t>(row)] =
           decoder.decode(raw.bytes, batch.row(row), batch.labels, batch.video_ids[static_cast<size_t>(row)]);

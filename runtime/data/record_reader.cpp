@@ -11,9 +11,11 @@
 namespace ynet::data {
 namespace {
 
-constexpr size_t kHeaderSize = 12;
-constexpr size_t kFooterSize = 4;
-constexpr size_t kReadChunk = size_t{1} << 20;
+constexpr size_t kHeaderSize = kRecordHeaderSize;
+constexpr size_t kFooterSize = kRecordFooterSize;
+// Small enough that most of a frame-level record is read straight into its destination by
+// next_into, large enough to hold many video-level records.
+constexpr size_t kReadChunk = size_t{1} << 16;
 
 uint32_t load_u32(const char* p) {
   uint32_t value;
@@ -90,15 +92,25 @@ bool RecordReader::read_header(uint64_t& length) {
     fail(DataErrorKind::kLengthCrc,
          fmt::format("length CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed));
   }
+  if (length > SIZE_MAX - kHeaderSize - kFooterSize) {
+    fail(DataErrorKind::kTruncated, fmt::format("record length {} is impossible", length));
+  }
   return true;
+}
+
+void RecordReader::check_data_crc(const char* data, uint64_t length, const char* footer) const {
+  if (!options_.verify_crc) return;
+  const uint32_t stored = crc32c_unmask(load_u32(footer));
+  const uint32_t computed = crc32c(data, static_cast<size_t>(length));
+  if (stored != computed) {
+    throw DataError(DataErrorKind::kDataCrc, path_, record_offset_, record_index_, "",
+                    fmt::format("data CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed));
+  }
 }
 
 bool RecordReader::next(std::string_view& record) {
   uint64_t length;
   if (!read_header(length)) return false;
-  if (length > SIZE_MAX - kHeaderSize - kFooterSize) {
-    fail(DataErrorKind::kTruncated, fmt::format("record length {} is impossible", length));
-  }
   const size_t total = kHeaderSize + static_cast<size_t>(length) + kFooterSize;
   const size_t available = fill(total);
   if (available < total) {
@@ -109,15 +121,44 @@ bool RecordReader::next(std::string_view& record) {
   const char* data = buffer_.data() + begin_ + kHeaderSize;
   begin_ += total;
   stream_offset_ += total;
-  if (options_.verify_crc) {
-    const uint32_t stored = crc32c_unmask(load_u32(data + length));
-    const uint32_t computed = crc32c(data, static_cast<size_t>(length));
-    if (stored != computed) {
-      throw DataError(DataErrorKind::kDataCrc, path_, record_offset_, record_index_, "",
-                      fmt::format("data CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed));
+  check_data_crc(data, length, data + length);
+  record = std::string_view(data, static_cast<size_t>(length));
+  return true;
+}
+
+bool RecordReader::next_into(std::string& record) {
+  uint64_t length;
+  if (!read_header(length)) return false;
+  begin_ += kHeaderSize;
+  const size_t buffered = static_cast<size_t>(std::min<uint64_t>(length, end_ - begin_));
+  record.assign(buffer_.data() + begin_, buffered);
+  begin_ += buffered;
+  size_t have = buffered;
+  while (have < length) {
+    // Grow with the bytes that actually arrive, so a corrupt length cannot make us allocate more
+    // than twice what the file holds.
+    const size_t step = static_cast<size_t>(std::min<uint64_t>(length - have, std::max(have, kReadChunk)));
+    record.resize(have + step);
+    size_t got;
+    try {
+      got = source_->read(record.data() + have, step);
+    } catch (const DataError& error) {
+      fail(error.kind(), error.reason());
+    }
+    have += got;
+    if (got < step) {
+      fail(DataErrorKind::kTruncated,
+           fmt::format("truncated record: {} bytes announced, file ends after {}", length, have));
     }
   }
-  record = std::string_view(data, static_cast<size_t>(length));
+  if (fill(kFooterSize) < kFooterSize) {
+    fail(DataErrorKind::kTruncated,
+         fmt::format("truncated record: {} bytes announced, file ends after {}", length, length + (end_ - begin_)));
+  }
+  const char* footer = buffer_.data() + begin_;
+  begin_ += kFooterSize;
+  stream_offset_ += kHeaderSize + length + kFooterSize;
+  check_data_crc(record.data(), length, footer);
   return true;
 }
 

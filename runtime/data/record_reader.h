@@ -12,6 +12,11 @@
 
 namespace ynet::data {
 
+// Bytes a record takes in a file beyond its data: the 12-byte header and the 4-byte data CRC.
+inline constexpr size_t kRecordHeaderSize = 12;
+inline constexpr size_t kRecordFooterSize = 4;
+inline constexpr size_t kRecordFraming = kRecordHeaderSize + kRecordFooterSize;
+
 struct RecordReaderOptions {
   Compression compression = Compression::kAuto;
   // Checks the data CRC of every record. The length CRC is always checked: a wrong length cannot
@@ -34,6 +39,10 @@ class RecordReader {
   // length CRC mismatch, a truncated record or a compression error the rest of the file is
   // unreachable and the next call returns false.
   bool next(std::string_view& record);
+  // The same, into `record` (resized, its capacity reused): the part of a large record beyond what
+  // the reader has buffered goes straight from the file into it, so a frame-level record (~350 KB)
+  // is copied once instead of twice.
+  bool next_into(std::string& record);
   // Steps over the next record without reading or checking its data; false at the end.
   bool skip();
 
@@ -44,8 +53,10 @@ class RecordReader {
   Compression compression() const { return compression_; }
 
  private:
-  // Reads the 12-byte header; returns false at a clean end of file.
+  // Reads the 12-byte header; returns false at a clean end of file. Rejects impossible lengths.
   bool read_header(uint64_t& length);
+  // Throws kDataCrc when verification is on and the footer at `footer` does not match `data`.
+  void check_data_crc(const char* data, uint64_t length, const char* footer) const;
   // Makes `size` bytes available at buffer_[begin_]; returns how many are (less only at the end).
   size_t fill(size_t size);
   [[noreturn]] void fail(DataErrorKind kind, const std::string& reason);

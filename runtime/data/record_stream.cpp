@@ -83,16 +83,14 @@ bool RecordStream::advance(bool want_data, StreamRecord& out) {
     }
     const bool owned = shard_by_ != ShardBy::kRecord ||
                        global_index_ % static_cast<uint64_t>(config_.world_size) == static_cast<uint64_t>(config_.rank);
-    std::string_view record;
     try {
-      const bool found = owned && want_data ? reader_->next(record) : reader_->skip();
+      const bool found = owned && want_data ? reader_->next_into(out.bytes) : reader_->skip();
       if (!found) {
         reader_.reset();
         continue;
       }
       ++global_index_;
       if (!owned) continue;
-      if (want_data) out.bytes.assign(record.data(), record.size());
       out.error.reset();
     } catch (const DataError& error) {
       ++global_index_;

@@ -59,12 +59,14 @@ EvalResult evaluate(const plan::Plan& plan, runtime::Backend& backend, const Eva
     }
     if (writer) writer->add(scores.data(), ids);
     result.videos += rows;
+    result.record_bytes += batch.record_bytes * static_cast<uint64_t>(rows) / static_cast<uint64_t>(batch.count);
     if (options.max_videos > 0 && result.videos >= options.max_videos) break;
   }
   if (writer) writer->finish();
   if (options.with_metrics) result.metrics = evaluator.compute();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.videos_per_second = result.seconds > 0 ? static_cast<double>(result.videos) / result.seconds : 0;
+  result.megabytes_per_second = result.seconds > 0 ? static_cast<double>(result.record_bytes) / 1e6 / result.seconds : 0;
   return result;
 }
 

@@ -25,8 +25,10 @@ struct EvalOptions {
 struct EvalResult {
   metrics::MetricResults metrics;
   int64_t videos = 0;
+  uint64_t record_bytes = 0;  // TFRecord bytes of the videos evaluated
   double seconds = 0;
   double videos_per_second = 0;
+  double megabytes_per_second = 0;  // record bytes, in 10^6 bytes per second
 };
 
 // `backend` has `plan` (an inference plan) bound, its parameters loaded and its prologue run.

@@ -250,31 +250,35 @@ TEST_CASE("fully padded and single-frame videos: CPU gradients match the referen
 }
 
 TEST_CASE("the inference plan with folded BatchNorm and fused activations matches the unfolded model") {
-  const std::string text = bag_of_frames("max", true);
-  const plan::Plan folded = compiled(text, plan::Mode::Infer);
-  const plan::Plan unfolded = unfolded_inference(text);
-  REQUIRE(std::count_if(folded.graph.nodes.begin(), folded.graph.nodes.end(),
-                        [](const ir::Node& n) { return n.op == "FoldBatchNorm"; }) == 2);
-  REQUIRE(has_step(folded, "BatchNorm"));  // the input's BatchNorm has no Dense to fold into
-  REQUIRE(std::count_if(unfolded.graph.nodes.begin(), unfolded.graph.nodes.end(),
-                        [](const ir::Node& n) { return n.op == "BatchNorm"; }) == 3);
-  REQUIRE(folded.graph.live_out.size() == 1);
-  REQUIRE(unfolded.graph.live_out.size() == 1);
+  for (const std::string mode : {"max", "mean", "sum"}) {
+    CAPTURE(mode);
+    const std::string text = bag_of_frames(mode, true);
+    const plan::Plan folded = compiled(text, plan::Mode::Infer);
+    const plan::Plan unfolded = unfolded_inference(text);
+    // Two BatchNorms fold into the Dense before them, the input's into the pooling after it.
+    REQUIRE(std::count_if(folded.graph.nodes.begin(), folded.graph.nodes.end(),
+                          [](const ir::Node& n) { return n.op == "FoldBatchNorm"; }) == 3);
+    REQUIRE_FALSE(has_step(folded, "BatchNorm"));
+    REQUIRE(std::count_if(unfolded.graph.nodes.begin(), unfolded.graph.nodes.end(),
+                          [](const ir::Node& n) { return n.op == "BatchNorm"; }) == 3);
+    REQUIRE(folded.graph.live_out.size() == 1);
+    REQUIRE(unfolded.graph.live_out.size() == 1);
 
-  const runtime::StepContext ctx{0, 0.0, 3};
-  std::vector<std::vector<float>> predictions;
-  for (const auto& [backend, p] : {std::pair{"reference", &unfolded}, std::pair{"reference", &folded},
-                                   std::pair{"cpu", &unfolded}, std::pair{"cpu", &folded}}) {
-    auto b = bound(backend, *p);
-    b->forward(ctx);
-    predictions.push_back(read(*b, p->graph.live_out[0]));
+    const runtime::StepContext ctx{0, 0.0, 3};
+    std::vector<std::vector<float>> predictions;
+    for (const auto& [backend, p] : {std::pair{"reference", &unfolded}, std::pair{"reference", &folded},
+                                     std::pair{"cpu", &unfolded}, std::pair{"cpu", &folded}}) {
+      auto b = bound(backend, *p);
+      b->forward(ctx);
+      predictions.push_back(read(*b, p->graph.live_out[0]));
+    }
+    const std::vector<float>& truth = predictions[0];
+    // Predictions of the fully padded video are those of an all-zero pooled vector, not NaN or zero.
+    CHECK(std::all_of(truth.begin(), truth.end(), [](float v) { return v > 0.0f && v < 1.0f; }));
+    CHECK(relative_error(predictions[1], truth) < 1e-6);
+    CHECK(relative_error(predictions[2], truth) < 1e-5);
+    CHECK(relative_error(predictions[3], truth) < 1e-5);
   }
-  const std::vector<float>& truth = predictions[0];
-  // Predictions of the fully padded video are those of an all-zero pooled vector, not NaN or zero.
-  CHECK(std::all_of(truth.begin(), truth.end(), [](float v) { return v > 0.0f && v < 1.0f; }));
-  CHECK(relative_error(predictions[1], truth) < 1e-6);
-  CHECK(relative_error(predictions[2], truth) < 1e-5);
-  CHECK(relative_error(predictions[3], truth) < 1e-5);
 }
 
 TEST_CASE("FoldBatchNorm computes W s and (b - mean) s + beta") {

@@ -134,6 +134,53 @@ TEST_CASE("BatchNorm after Dense folds into a prologue step in inference") {
   CHECK(g.nodes[1].inputs[1] == g.nodes[0].outputs[0]);
 }
 
+TEST_CASE("an inference BatchNorm read only by a FramePooling folds into the pooling") {
+  ir::Graph g;
+  const int x = g.add_value("x", {2, 5, 4}, ir::BufferKind::Input);
+  const int lengths = g.add_value("lengths", {2}, ir::BufferKind::Input, ir::DType::I32);
+  const int gamma = add_param(g, "bn.gamma", {4});
+  const int beta = add_param(g, "bn.beta", {4});
+  const int mean = g.add_value("bn.mean", {4}, ir::BufferKind::ModelState);
+  const int var = g.add_value("bn.var", {4}, ir::BufferKind::ModelState);
+  const int y = g.add_value("y", {2, 5, 4}, ir::BufferKind::Activation);
+  const int pooled = g.add_value("pooled", {2, 4}, ir::BufferKind::Activation);
+  ir::Node bn = step("BatchNorm", {x, gamma, beta, mean, var}, {y});
+  bn.attrs["training"] = false;
+  bn.layer = "bn";
+  ir::Node pool = step("FramePooling", {y, lengths}, {pooled});
+  pool.attrs["mode"] = std::string("max");
+
+  SUBCASE("folded") {
+    g.add_node(bn);
+    g.add_node(pool);
+    g.live_out = {pooled};
+    CHECK(passes::fold_batchnorm_into_pooling(g) == 1);
+    REQUIRE(g.nodes.size() == 2);
+    CHECK(g.nodes[0].op == "FoldBatchNorm");
+    CHECK(g.nodes[0].phase == ir::Phase::Prologue);
+    CHECK(g.nodes[0].inputs == std::vector<int>{-1, -1, gamma, beta, mean, var});
+    const std::vector<int> affine = g.nodes[0].outputs;
+    REQUIRE(affine.size() == 2);
+    CHECK(g.value(affine[0]).shape == std::vector<int64_t>{4});
+    CHECK(g.nodes[1].op == "FramePooling");
+    CHECK(g.nodes[1].inputs == std::vector<int>{x, lengths, affine[0], affine[1]});
+    CHECK(g.nodes[1].outputs[0] == pooled);
+  }
+  SUBCASE("not while the normalised frames have another reader") {
+    g.add_node(bn);
+    g.add_node(pool);
+    g.live_out = {pooled, y};
+    CHECK(passes::fold_batchnorm_into_pooling(g) == 0);
+  }
+  SUBCASE("not in training") {
+    bn.attrs["training"] = true;
+    g.add_node(bn);
+    g.add_node(pool);
+    g.live_out = {pooled};
+    CHECK(passes::fold_batchnorm_into_pooling(g) == 0);
+  }
+}
+
 TEST_CASE("autodiff sums the gradients of a value used twice") {
   // y = A(x, w); s = B(y, y) ; the loss is s. dy gets two contributions, summed by an AddGrad step.
   ir::Graph g;

@@ -16,23 +16,38 @@ using ynet::data::testing::write_bytes;
 
 namespace {
 
-std::vector<std::string> read_all(const std::string& path, RecordReaderOptions options = {}) {
+// The reader's two ways to return a record: a view of its buffer, or a copy into a string.
+enum class ReadApi { kView, kInto };
+
+std::vector<std::string> read_all(const std::string& path, RecordReaderOptions options = {},
+                                  ReadApi api = ReadApi::kView) {
   RecordReader reader(path, options);
   std::vector<std::string> records;
-  std::string_view record;
-  while (reader.next(record)) records.emplace_back(record);
+  std::string_view view;
+  std::string copy = "stale bytes";
+  while (api == ReadApi::kView ? reader.next(view) : reader.next_into(copy))
+    records.emplace_back(api == ReadApi::kView ? std::string(view) : copy);
   return records;
 }
 
+// Both ways of reading fail with the same kind and message; returns those.
 DataErrorKind read_error_kind(const std::string& path, std::string* message = nullptr, RecordReaderOptions options = {}) {
-  try {
-    read_all(path, options);
-  } catch (const DataError& error) {
-    if (message != nullptr) *message = error.what();
-    return error.kind();
+  std::string messages[2];
+  DataErrorKind kinds[2] = {DataErrorKind::kNoMatch, DataErrorKind::kNoMatch};
+  for (ReadApi api : {ReadApi::kView, ReadApi::kInto}) {
+    const auto i = static_cast<size_t>(api);
+    try {
+      read_all(path, options, api);
+      FAIL("no error");
+    } catch (const DataError& error) {
+      messages[i] = error.what();
+      kinds[i] = error.kind();
+    }
   }
-  FAIL("no error");
-  return DataErrorKind::kNoMatch;
+  CHECK(kinds[1] == kinds[0]);
+  CHECK(messages[1] == messages[0]);
+  if (message != nullptr) *message = messages[0];
+  return kinds[0];
 }
 
 const std::vector<std::string> kRecords = {"first record", "", std::string(100000, 'x'), "last"};
@@ -58,6 +73,18 @@ TEST_CASE("CRC32C hardware and table paths agree, also when extended piecewise")
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 131 + 7) % 251);
   for (size_t length : {0u, 1u, 7u, 8u, 9u, 63u, 4099u}) {
     CHECK(crc32c(data.data(), length) == crc32c_extend_portable(0, data.data(), length));
+  }
+  // Lengths around the three-stream blocks of the hardware path (3 x 4096 bytes), from unaligned starts.
+  std::string large(5 * 12288 + 77, '\0');
+  for (size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>((i * 7919 + i / 251) % 256);
+  for (size_t length : {12287u, 12288u, 12289u, 24576u, 24583u, 5u * 12288u + 70u}) {
+    for (size_t start : {0u, 3u}) {
+      CAPTURE(length);
+      CAPTURE(start);
+      CHECK(crc32c(large.data() + start, length) == crc32c_extend_portable(0, large.data() + start, length));
+      CHECK(crc32c_extend(crc32c(large.data() + start, 100), large.data() + start + 100, length - 100) ==
+            crc32c_extend_portable(0, large.data() + start, length));
+    }
   }
   const uint32_t whole = crc32c(data.data(), data.size());
   CHECK(crc32c_extend(crc32c(data.data(), 1000), data.data() + 1000, data.size() - 1000) == whole);
@@ -94,7 +121,54 @@ TEST_CASE("write then read: plain, GZIP, ZLIB, detected automatically") {
     CHECK_FALSE(reader.next(record));
     CHECK_FALSE(reader.next(record));
     CHECK(read_all(path, {compression, true}) == kRecords);
+    CHECK(read_all(path, {compression, true}, ReadApi::kInto) == kRecords);
   }
+}
+
+TEST_CASE("records larger than the reader's buffer arrive whole, read either way") {
+  TempDir dir;
+  std::vector<std::string> records;
+  for (size_t size : {size_t{351000}, size_t{3}, size_t{1} << 20, size_t{65536 - 16}, size_t{65536}, size_t{70000}}) {
+    std::string record(size, '\0');
+    for (size_t i = 0; i < size; ++i) record[i] = static_cast<char>((i * 7919 + size) % 251);
+    records.push_back(std::move(record));
+  }
+  for (Compression compression : {Compression::kNone, Compression::kGzip}) {
+    CAPTURE(to_string(compression));
+    const std::string path = dir.file(std::string("large.") + to_string(compression));
+    {
+      RecordWriter writer(path, compression);
+      for (const std::string& record : records) writer.write(record);
+      writer.close();
+    }
+    CHECK(read_all(path, {}, ReadApi::kInto) == records);
+    CHECK(read_all(path, {}, ReadApi::kView) == records);
+    // Offsets and indices are the same as when reading through the buffer.
+    RecordReader reader(path);
+    std::string record;
+    for (size_t i = 0; i < 3; ++i) REQUIRE(reader.next_into(record));
+    CHECK(reader.record_index() == 2);
+    if (compression == Compression::kNone) CHECK(reader.record_offset() == 351000 + 16 + 3 + 16);
+  }
+  // Cut inside the megabyte record, which next_into reads past the buffer.
+  const std::string bytes = read_bytes(dir.file("large.none"));
+  write_bytes(dir.file("cut.tfrecord"), bytes.substr(0, 351000 + 16 + 3 + 16 + 12 + 500000));
+  std::string message;
+  CHECK(read_error_kind(dir.file("cut.tfrecord"), &message) == DataErrorKind::kTruncated);
+  CHECK(message.find("record 2: truncated record: 1048576 bytes announced, file ends after 500000") != std::string::npos);
+}
+
+TEST_CASE("a length with a valid CRC but no data behind it is a truncated record, not an allocation") {
+  TempDir dir;
+  char header[12];
+  const uint64_t length = uint64_t{1} << 50;
+  std::memcpy(header, &length, 8);
+  const uint32_t masked = crc32c_mask(crc32c(header, 8));
+  std::memcpy(header + 8, &masked, 4);
+  write_bytes(dir.file("huge.tfrecord"), std::string(header, 12) + std::string(1000, 'x'));
+  std::string message;
+  CHECK(read_error_kind(dir.file("huge.tfrecord"), &message) == DataErrorKind::kTruncated);
+  CHECK(message.find("1125899906842624 bytes announced, file ends after 1000") != std::string::npos);
 }
 
 TEST_CASE("plain framing is byte-exact and offsets are reported") {

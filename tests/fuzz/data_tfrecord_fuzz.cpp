@@ -29,9 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     ynet::data::RecordReader reader(path, options);
     std::string_view record;
+    std::string copy;
     for (int i = 0; i < 10000; ++i) {
       try {
-        const bool found = (control & 0x10) != 0 && i % 2 == 1 ? reader.skip() : reader.next(record);
+        const bool found = (control & 0x10) != 0 && i % 2 == 1 ? reader.skip()
+                           : (control & 0x20) != 0          ? reader.next_into(copy)
+                                                            : reader.next(record);
         if (!found) break;
       } catch (const ynet::data::DataError& error) {
         if (error.kind() != ynet::data::DataErrorKind::kDataCrc) break;

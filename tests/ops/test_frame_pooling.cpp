@@ -110,3 +110,31 @@ TEST_CASE("frame pooling CPU kernel matches the reference in fp32") {
   }
   MESSAGE("frame pooling cpu vs reference worst relative error: " << worst);
 }
+
+TEST_CASE("pooling with a folded affine map pools scale * x + shift over the valid frames") {
+  const FramePoolingShape s{4, 7, 1152};
+  const std::vector<std::int32_t> lengths{7, 3, 0, 1};
+  const auto x = padded_input(s, lengths, 41);
+  // Negative scales too: max pooling of an affine map is not the affine map of the max.
+  const auto scale = t::round_to_float(t::random_vector(s.features, 42, -1.5, 1.5));
+  const auto shift = t::round_to_float(t::random_vector(s.features, 43));
+  std::vector<double> mapped(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) mapped[i] = scale[i % s.features] * x[i] + shift[i % s.features];
+  double worst = 0.0;
+  for (PoolingMode mode : kAllModes) {
+    std::vector<double> expected(s.batch * s.features), y(expected.size());
+    reference::forward(s, mode, mapped.data(), lengths.data(), expected.data());
+    reference::forward(s, mode, x.data(), lengths.data(), y.data(), scale.data(), shift.data());
+    CHECK(t::normwise_relative_error(y, expected) <= 1e-15);
+    CHECK(y[2 * s.features] == 0.0);  // an empty video still pools to zeros, not to the shift
+
+    const ynet::ops::frame_pooling::cpu::Kernel kernel(s, mode);
+    const auto xf = t::to_float(x), scalef = t::to_float(scale), shiftf = t::to_float(shift);
+    std::vector<float> yf(y.size(), -7.f);
+    kernel.forward(xf.data(), lengths.data(), yf.data(), scalef.data(), shiftf.data());
+    const double e = t::normwise_relative_error(yf, expected);
+    CHECK(e <= 1e-5);
+    worst = std::max(worst, e);
+  }
+  MESSAGE("affine frame pooling cpu vs reference worst relative error: " << worst);
+}

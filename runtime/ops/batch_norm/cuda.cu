@@ -146,9 +146,10 @@ __global__ void fold_bias(int64_t outputs, double epsilon, const float* bias, co
   }
 }
 
+// Without w, w_folded receives the scale itself (count == outputs).
 __global__ void fold_weights(int64_t count, int64_t outputs, const float* w, const double* scale, float* w_folded) {
   for (int64_t k = global_index(); k < count; k += global_stride())
-    w_folded[k] = static_cast<float>(static_cast<double>(w[k]) * scale[k % outputs]);
+    w_folded[k] = static_cast<float>(w ? static_cast<double>(w[k]) * scale[k % outputs] : scale[k]);
 }
 
 }  // namespace
@@ -218,7 +219,7 @@ void fold(int64_t inputs, int64_t outputs, double epsilon, const float* w, const
   fold_bias<<<grid_for(outputs), kThreads, 0, stream>>>(outputs, epsilon, bias, gamma, beta, mean, variance, scale,
                                                         b_folded);
   YNET_CUDA_CHECK_LAUNCH("fold_bias");
-  const int64_t count = inputs * outputs;
+  const int64_t count = w ? inputs * outputs : outputs;
   fold_weights<<<grid_for(count), kThreads, 0, stream>>>(count, outputs, w, scale, w_folded);
   YNET_CUDA_CHECK_LAUNCH("fold_weights");
 }

@@ -31,6 +31,7 @@ void backward(const BatchNormShape& shape, double epsilon, const float* x, const
 
 // FoldBatchNorm: W'[i,j] = W[i,j] s_j and b'_j = (b_j - mean_j) s_j + beta_j with
 // s_j = gamma_j / sqrt(var_j + eps); W is [inputs, outputs]. bias, gamma and beta may be null.
+// Without W (inputs 0) w_folded receives s itself: [outputs] floats.
 void fold(int64_t inputs, int64_t outputs, double epsilon, const float* w, const float* bias, const float* gamma,
           const float* beta, const float* mean, const float* variance, float* w_folded, float* b_folded,
           void* workspace, cudaStream_t stream);

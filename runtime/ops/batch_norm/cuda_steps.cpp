@@ -64,10 +64,13 @@ void add_cuda_steps(runtime::cuda::StepTable& table) {
   };
   table["FoldBatchNorm"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
     if (n.inputs.size() != 6 || n.outputs.size() != 2)
-      throw std::invalid_argument("FoldBatchNorm expects (W, b, gamma, beta, moving_mean, moving_variance) -> (W', b')");
-    const ir::Value& wv = b.value(n.inputs[0]);
-    if (wv.shape.size() != 2) throw std::invalid_argument("FoldBatchNorm folds a [inputs, outputs] weight matrix");
-    const int64_t inputs = wv.shape[0], outputs = wv.shape[1];
+      throw std::invalid_argument(
+          "FoldBatchNorm expects (W or -1, b or -1, gamma, beta, moving_mean, moving_variance) -> (W' or scale, b' or shift)");
+    const bool into_weights = n.inputs[0] >= 0;
+    const ir::Value& wv = b.value(into_weights ? n.inputs[0] : n.inputs[4]);
+    if (into_weights && wv.shape.size() != 2)
+      throw std::invalid_argument("FoldBatchNorm folds a [inputs, outputs] weight matrix");
+    const int64_t inputs = into_weights ? wv.shape[0] : 0, outputs = wv.shape.back();
     const double epsilon = epsilon_of(n);
     const runtime::cuda::Scratch workspace = b.transient({cuda::fold_workspace_bytes(outputs)})[0];
     const float *w = b.f(n.inputs[0]), *bias = b.f(n.inputs[1]), *gamma = b.f(n.inputs[2]), *beta = b.f(n.inputs[3]),

@@ -1,5 +1,6 @@
 // BatchNorm bound to the host backends. Operands: see lower.cpp; "FoldBatchNorm", the inference
-// prologue that merges a BatchNorm into the Dense before it, is documented at fold_batchnorm_into_dense.
+// prologue that merges a BatchNorm into the Dense before it or the pooling after it, is documented
+// at fold_batchnorm_into_dense and fold_batchnorm_into_pooling.
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -158,17 +159,21 @@ void affine_gradients(const GradBuffers<float>& o, double epsilon) {
 }
 
 // W'[i,j] = W[i,j] s_j and b'_j = (b_j - mean_j) s_j + beta_j with s_j = gamma_j / sqrt(var_j + eps):
-// Dense followed by inference BatchNorm as one Dense. Runs once, after the parameters are loaded.
+// Dense followed by inference BatchNorm as one Dense. Without W (and b) the step writes s and
+// beta - mean s, the per-feature affine map that a reader of the BatchNorm applies itself
+// (fold_batchnorm_into_pooling). Runs once, after the parameters are loaded.
 template <class T>
 runtime::StepFactory<T> fold_factory() {
   return [](const ir::Node& n, runtime::Buffers<T>& b) {
     if (n.inputs.size() != 6 || n.outputs.size() != 2)
       throw std::invalid_argument(
-          "FoldBatchNorm expects (W, b, gamma, beta, moving_mean, moving_variance) -> (W', b')");
-    const ir::Value& wv = b.value(n.inputs[0]);
-    if (wv.shape.size() != 2) throw std::invalid_argument("FoldBatchNorm folds a [inputs, outputs] weight matrix");
-    const auto inputs = static_cast<int64_t>(wv.shape[0]);
-    const auto outputs = static_cast<size_t>(wv.shape[1]);
+          "FoldBatchNorm expects (W or -1, b or -1, gamma, beta, moving_mean, moving_variance) -> (W' or scale, b' or shift)");
+    const bool into_weights = n.inputs[0] >= 0;
+    const ir::Value& wv = b.value(into_weights ? n.inputs[0] : n.inputs[4]);
+    if (into_weights && wv.shape.size() != 2)
+      throw std::invalid_argument("FoldBatchNorm folds a [inputs, outputs] weight matrix");
+    const auto inputs = into_weights ? static_cast<int64_t>(wv.shape[0]) : 0;
+    const auto outputs = static_cast<size_t>(wv.shape.back());
     const double epsilon = epsilon_of(n);
     const T *w = b.f(n.inputs[0]), *bias = b.f(n.inputs[1]), *gamma = b.f(n.inputs[2]), *beta = b.f(n.inputs[3]),
             *mean = b.f(n.inputs[4]), *variance = b.f(n.inputs[5]);
@@ -180,6 +185,10 @@ runtime::StepFactory<T> fold_factory() {
         s[j] = (gamma ? static_cast<double>(gamma[j]) : 1.0) / std::sqrt(static_cast<double>(variance[j]) + epsilon);
         const double shifted = (bias ? static_cast<double>(bias[j]) : 0.0) - static_cast<double>(mean[j]);
         b_folded[j] = static_cast<T>(shifted * s[j] + (beta ? static_cast<double>(beta[j]) : 0.0));
+      }
+      if (!w) {
+        for (size_t j = 0; j < outputs; ++j) w_folded[j] = static_cast<T>(s[j]);
+        return;
       }
 #pragma omp parallel for schedule(static)
       for (int64_t i = 0; i < inputs; ++i) {

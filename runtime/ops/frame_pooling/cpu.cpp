@@ -26,6 +26,47 @@ void first_argmax(const float* video, std::size_t frames, std::size_t features, 
   }
 }
 
+// One video's valid frames pooled into `out`, frame after frame (each output sums in frame order).
+[[gnu::target_clones("avx512f", "avx2", "default")]]
+void pool(const float* video, std::size_t frames, std::size_t features, PoolingMode mode, float* out) {
+  std::copy(video, video + features, out);
+  for (std::size_t t = 1; t < frames; ++t) {
+    const float* frame = video + t * features;
+    if (mode == PoolingMode::max) {
+      for (std::size_t f = 0; f < features; ++f) out[f] = frame[f] > out[f] ? frame[f] : out[f];
+    } else {
+      for (std::size_t f = 0; f < features; ++f) out[f] += frame[f];
+    }
+  }
+  if (mode == PoolingMode::mean) {
+    const float inverse = 1.f / static_cast<float>(frames);
+    for (std::size_t f = 0; f < features; ++f) out[f] *= inverse;
+  }
+}
+
+// The same over scale * x + shift: reading each frame once instead of writing a normalised copy
+// of the whole sequence and reading that back.
+[[gnu::target_clones("avx512f", "avx2", "default")]]
+void pool_affine(const float* video, std::size_t frames, std::size_t features, PoolingMode mode, const float* scale,
+                 const float* shift, float* out) {
+  for (std::size_t f = 0; f < features; ++f) out[f] = scale[f] * video[f] + shift[f];
+  for (std::size_t t = 1; t < frames; ++t) {
+    const float* frame = video + t * features;
+    if (mode == PoolingMode::max) {
+      for (std::size_t f = 0; f < features; ++f) {
+        const float v = scale[f] * frame[f] + shift[f];
+        out[f] = v > out[f] ? v : out[f];
+      }
+    } else {
+      for (std::size_t f = 0; f < features; ++f) out[f] += scale[f] * frame[f] + shift[f];
+    }
+  }
+  if (mode == PoolingMode::mean) {
+    const float inverse = 1.f / static_cast<float>(frames);
+    for (std::size_t f = 0; f < features; ++f) out[f] *= inverse;
+  }
+}
+
 }  // namespace
 
 Kernel::Kernel(const FramePoolingShape& shape, PoolingMode mode)
@@ -37,7 +78,8 @@ Kernel::Kernel(const FramePoolingShape& shape, PoolingMode mode)
   }
 }
 
-void Kernel::forward(const float* x, const std::int32_t* lengths, float* y) const {
+void Kernel::forward(const float* x, const std::int32_t* lengths, float* y, const float* scale,
+                     const float* shift) const {
   const std::size_t features = shape_.features;
   const auto batch = static_cast<std::int64_t>(shape_.batch);
 #pragma omp parallel for schedule(static)
@@ -47,20 +89,10 @@ void Kernel::forward(const float* x, const std::int32_t* lengths, float* y) cons
     float* out = y + static_cast<std::size_t>(b) * features;
     if (frames == 0) {
       std::fill(out, out + features, 0.f);
-      continue;
-    }
-    std::copy(video, video + features, out);
-    for (std::size_t t = 1; t < frames; ++t) {
-      const float* frame = video + t * features;
-      if (mode_ == PoolingMode::max) {
-        for (std::size_t f = 0; f < features; ++f) out[f] = frame[f] > out[f] ? frame[f] : out[f];
-      } else {
-        for (std::size_t f = 0; f < features; ++f) out[f] += frame[f];
-      }
-    }
-    if (mode_ == PoolingMode::mean) {
-      const float inverse = 1.f / static_cast<float>(frames);
-      for (std::size_t f = 0; f < features; ++f) out[f] *= inverse;
+    } else if (scale) {
+      pool_affine(video, frames, features, mode_, scale, shift, out);
+    } else {
+      pool(video, frames, features, mode_, out);
     }
   }
 }

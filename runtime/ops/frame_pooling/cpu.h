@@ -15,7 +15,9 @@ class Kernel {
  public:
   Kernel(const FramePoolingShape& shape, PoolingMode mode);
 
-  void forward(const float* x, const std::int32_t* lengths, float* y) const;
+  // scale and shift (both or neither): pool scale * x + shift, a folded inference BatchNorm.
+  void forward(const float* x, const std::int32_t* lengths, float* y, const float* scale = nullptr,
+               const float* shift = nullptr) const;
   // Max pooling recomputes the argmax (the first frame holding the maximum) from x instead of
   // keeping it from forward, scanning frames in memory order with a running maximum per feature.
   void backward(const float* x, const std::int32_t* lengths, const float* dy, float* dx) const;

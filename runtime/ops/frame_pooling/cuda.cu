@@ -25,17 +25,23 @@ __device__ inline int64_t first_argmax(const Dims& d, const float* x, int64_t b,
   return best;
 }
 
-__global__ void forward_kernel(Dims d, PoolingMode mode, const float* x, const int32_t* lengths, float* y) {
+__global__ void forward_kernel(Dims d, PoolingMode mode, const float* x, const int32_t* lengths, const float* scale,
+                               const float* shift, float* y) {
   for (int64_t k = global_index(); k < d.batch * d.features; k += global_stride()) {
     const int64_t b = k / d.features, f = k % d.features;
     const int64_t frames = frames_of(lengths[b], d.time);
     const float* column = x + b * d.time * d.features + f;
+    const float a = scale ? scale[f] : 1.f, c = scale ? shift[f] : 0.f;
     float pooled = 0.f;
     if (frames > 0 && mode == PoolingMode::max) {
-      pooled = column[first_argmax(d, x, b, frames, f) * d.features];
+      pooled = a * column[0] + c;
+      for (int64_t t = 1; t < frames; ++t) {
+        const float v = a * column[t * d.features] + c;
+        pooled = v > pooled ? v : pooled;
+      }
     } else if (frames > 0) {
       double sum = 0.0;
-      for (int64_t t = 0; t < frames; ++t) sum += column[t * d.features];
+      for (int64_t t = 0; t < frames; ++t) sum += a * column[t * d.features] + c;
       pooled = static_cast<float>(mode == PoolingMode::mean ? sum / static_cast<double>(frames) : sum);
     }
     y[k] = pooled;
@@ -67,11 +73,11 @@ Dims dims_of(const FramePoolingShape& s) {
 }  // namespace
 
 void forward(const FramePoolingShape& shape, PoolingMode mode, const float* x, const int32_t* lengths, float* y,
-             cudaStream_t stream) {
+             const float* scale, const float* shift, cudaStream_t stream) {
   const Dims d = dims_of(shape);
   if (d.batch * d.features == 0) return;
-  forward_kernel<<<runtime::cuda::grid_for(d.batch * d.features), runtime::cuda::kThreads, 0, stream>>>(d, mode, x,
-                                                                                                      lengths, y);
+  forward_kernel<<<runtime::cuda::grid_for(d.batch * d.features), runtime::cuda::kThreads, 0, stream>>>(
+      d, mode, x, lengths, scale, shift, y);
   YNET_CUDA_CHECK_LAUNCH("frame pooling forward");
 }
 

@@ -9,8 +9,9 @@
 
 namespace ynet::ops::frame_pooling::cuda {
 
+// scale and shift (both or neither): pool scale * x + shift, a folded inference BatchNorm.
 void forward(const FramePoolingShape& shape, PoolingMode mode, const float* x, const int32_t* lengths, float* y,
-             cudaStream_t stream);
+             const float* scale, const float* shift, cudaStream_t stream);
 // dx is fully written; x is read in max mode only.
 void backward(const FramePoolingShape& shape, PoolingMode mode, const float* x, const int32_t* lengths,
               const float* dy, float* dx, cudaStream_t stream);

@@ -1,4 +1,4 @@
-// FramePooling bound to the CUDA backend. Operands: see lower.cpp; the backward step reads x only
+// FramePooling bound to the CUDA backend. Operands: see operands.h; the backward step reads x only
 // in max mode.
 #include <stdexcept>
 
@@ -6,24 +6,9 @@
 #include "runtime/backend/step_support.h"
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/frame_pooling/cuda.h"
+#include "runtime/ops/frame_pooling/operands.h"
 
 namespace ynet::ops::frame_pooling {
-namespace {
-
-FramePoolingShape shape_of(const ir::Value& x) {
-  if (x.shape.size() != 3) throw std::invalid_argument("FramePooling pools a [batch, time, features] sequence");
-  return {static_cast<size_t>(x.shape[0]), static_cast<size_t>(x.shape[1]), static_cast<size_t>(x.shape[2])};
-}
-
-PoolingMode mode_of(const ir::Node& n) {
-  const std::string mode = ir::attr_string(n.attrs, "mode", "max");
-  if (mode == "max") return PoolingMode::max;
-  if (mode == "mean") return PoolingMode::mean;
-  if (mode == "sum") return PoolingMode::sum;
-  throw std::invalid_argument("unknown pooling mode '" + mode + "'");
-}
-
-}  // namespace
 
 void add_cuda_steps(runtime::cuda::StepTable& table) {
   table["FramePooling"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
@@ -32,11 +17,16 @@ void add_cuda_steps(runtime::cuda::StepTable& table) {
     const float* x = b.f(n.inputs[0]);
     const int32_t* lengths = b.i(n.inputs.at(1));
     float* y = b.f(n.outputs.at(0));
+    const AffineOperands affine = affine_of(n);
+    const float *scale = b.f(affine.scale), *shift = b.f(affine.shift);
     cudaStream_t stream = b.stream();
-    return runtime::make_step([=](const runtime::StepContext&) { cuda::forward(s, mode, x, lengths, y, stream); });
+    return runtime::make_step(
+        [=](const runtime::StepContext&) { cuda::forward(s, mode, x, lengths, y, scale, shift, stream); });
   };
   table["FramePooling.grad"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
     const runtime::GradOperands g(n);
+    if (ir::attr_int(n.attrs, "forward_inputs", 0) != 2)
+      throw std::invalid_argument("FramePooling.grad differentiates (x, lengths) pooling; a folded BatchNorm is inference only");
     const FramePoolingShape s = shape_of(b.value(g.input_grad(0)));
     const PoolingMode mode = mode_of(n);
     const float* x = b.f(g.forward_input(0));

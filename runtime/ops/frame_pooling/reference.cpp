@@ -1,5 +1,7 @@
 #include "runtime/ops/frame_pooling/reference.h"
 
+#include <algorithm>
+
 namespace ynet::ops::frame_pooling::reference {
 
 namespace {
@@ -20,15 +22,20 @@ std::size_t first_argmax(const FramePoolingShape& s, const double* x, std::size_
 }  // namespace
 
 void forward(const FramePoolingShape& shape, PoolingMode mode, const double* x, const std::int32_t* lengths,
-             double* y) {
+             double* y, const double* scale, const double* shift) {
   for (std::size_t b = 0; b < shape.batch; ++b) {
     const std::size_t frames = valid_frames(lengths[b], shape.time);
     for (std::size_t f = 0; f < shape.features; ++f) {
+      auto frame_value = [&](std::size_t t) {
+        const double v = x[index(shape, b, t, f)];
+        return scale ? scale[f] * v + shift[f] : v;
+      };
       double pooled = 0.0;
       if (frames > 0 && mode == PoolingMode::max) {
-        pooled = x[index(shape, b, first_argmax(shape, x, b, frames, f), f)];
+        pooled = frame_value(0);
+        for (std::size_t t = 1; t < frames; ++t) pooled = std::max(pooled, frame_value(t));
       } else if (frames > 0) {
-        for (std::size_t t = 0; t < frames; ++t) pooled += x[index(shape, b, t, f)];
+        for (std::size_t t = 0; t < frames; ++t) pooled += frame_value(t);
         if (mode == PoolingMode::mean) pooled /= static_cast<double>(frames);
       }
       y[b * shape.features + f] = pooled;

@@ -3,6 +3,8 @@
 // [batch, features], pooling only the first lengths[b] frames of video b (lengths are clamped to
 // [0, time]). A video without valid frames pools to zeros in every mode. Max backward sends the
 // gradient to the first frame that attains the maximum; padded frames always get zero gradient.
+// With scale and shift (per feature; both or neither) the forward pass pools scale * x + shift,
+// an inference BatchNorm folded into the pooling; there is no backward pass for that form.
 
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +28,7 @@ inline std::size_t valid_frames(std::int32_t length, std::size_t time) {
 namespace reference {
 
 void forward(const FramePoolingShape& shape, PoolingMode mode, const double* x, const std::int32_t* lengths,
-             double* y);
+             double* y, const double* scale = nullptr, const double* shift = nullptr);
 // dx is fully written, zeros included.
 void backward(const FramePoolingShape& shape, PoolingMode mode, const double* x, const std::int32_t* lengths,
               const double* dy, double* dx);

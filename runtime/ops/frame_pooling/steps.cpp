@@ -1,27 +1,15 @@
-// FramePooling bound to the host backends. Operands: see lower.cpp. The backward step reads x only
+// FramePooling bound to the host backends. Operands: see operands.h. The backward step reads x only
 // in max mode (to find the argmax again); mean and sum need the lengths alone.
 #include <stdexcept>
 
 #include "runtime/backend/step_support.h"
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/frame_pooling/cpu.h"
+#include "runtime/ops/frame_pooling/operands.h"
 #include "runtime/ops/frame_pooling/reference.h"
 
 namespace ynet::ops::frame_pooling {
 namespace {
-
-FramePoolingShape shape_of(const ir::Value& x) {
-  if (x.shape.size() != 3) throw std::invalid_argument("FramePooling pools a [batch, time, features] sequence");
-  return {static_cast<size_t>(x.shape[0]), static_cast<size_t>(x.shape[1]), static_cast<size_t>(x.shape[2])};
-}
-
-PoolingMode mode_of(const ir::Node& n) {
-  const std::string mode = ir::attr_string(n.attrs, "mode", "max");
-  if (mode == "max") return PoolingMode::max;
-  if (mode == "mean") return PoolingMode::mean;
-  if (mode == "sum") return PoolingMode::sum;
-  throw std::invalid_argument("unknown pooling mode '" + mode + "'");
-}
 
 // The gradient step's operands. dx is the only gradient (lengths have none), and its value carries
 // the shape even where x itself is not an operand.
@@ -38,6 +26,8 @@ struct GradBuffers {
 template <class T>
 GradBuffers<T> grad_buffers(const ir::Node& n, runtime::Buffers<T>& b) {
   const runtime::GradOperands g(n);
+  if (ir::attr_int(n.attrs, "forward_inputs", 0) != 2)
+    throw std::invalid_argument("FramePooling.grad differentiates (x, lengths) pooling; a folded BatchNorm is inference only");
   GradBuffers<T> o{shape_of(b.value(g.input_grad(0))),
                    mode_of(n),
                    b.f(g.forward_input(0)),
@@ -60,7 +50,10 @@ void add_reference_steps(runtime::StepTable<double>& table) {
     const double* x = b.f(n.inputs[0]);
     const int32_t* lengths = b.i(n.inputs.at(1));
     double* y = b.f(n.outputs.at(0));
-    return runtime::make_step([=](const runtime::StepContext&) { reference::forward(s, mode, x, lengths, y); });
+    const AffineOperands affine = affine_of(n);
+    const double *scale = b.f(affine.scale), *shift = b.f(affine.shift);
+    return runtime::make_step(
+        [=](const runtime::StepContext&) { reference::forward(s, mode, x, lengths, y, scale, shift); });
   };
   table["FramePooling.grad"] = [](const ir::Node& n, runtime::Buffers<double>& b) {
     const GradBuffers<double> o = grad_buffers(n, b);
@@ -75,7 +68,9 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
     const float* x = b.f(n.inputs[0]);
     const int32_t* lengths = b.i(n.inputs.at(1));
     float* y = b.f(n.outputs.at(0));
-    return runtime::make_step([=](const runtime::StepContext&) { kernel->forward(x, lengths, y); });
+    const AffineOperands affine = affine_of(n);
+    const float *scale = b.f(affine.scale), *shift = b.f(affine.shift);
+    return runtime::make_step([=](const runtime::StepContext&) { kernel->forward(x, lengths, y, scale, shift); });
   };
   table["FramePooling.grad"] = [](const ir::Node& n, runtime::Buffers<float>& b) {
     const GradBuffers<float> o = grad_buffers(n, b);
