@@ -28,9 +28,10 @@ int run(BenchArgs& args) {
   compile.batch = args.batch;
   compile.max_frames = args.frames;
   const plan::Plan train = compiler::compile(*model, compile).plan;
-  compile.mode = plan::Mode::Infer;
-  const plan::Plan infer = compiler::compile(*model, compile).plan;
   args.options.backend = backend_name(args.options.backend, args.precision, "tf32");
+  compile.mode = plan::Mode::Infer;
+  compile.precision = is_int8(args.precision) ? compiler::Precision::int8 : compiler::Precision::fp32;
+  const plan::Plan infer = compiler::compile(*model, compile).plan;
   try {
     const bench::Result result = bench::run(train, infer, args.options);
     fmt::print("{}", bench::format(result, train, args.options.backend));
@@ -52,7 +53,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("bench", "Time a spec's training and inference steps on a backend");
   cmd->add_option("spec", args->spec, "The .ynet spec")->required()->check(CLI::ExistingFile);
   cmd->add_option("--backend", args->options.backend, "Backend")->check(CLI::IsMember({"cpu", "cuda", "reference"}));
-  add_precision_option(*cmd, args->precision, "tf32");
+  add_precision_option(*cmd, args->precision, "tf32", PrecisionChoices::cuda_and_int8);
   cmd->add_option("--batch", args->batch, "Batch size (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
   cmd->add_option("--frames", args->frames, "max_frames (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
   cmd->add_option("--steps", args->options.steps, "Timed steps")->check(CLI::Range(1, 100000));

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 
+#include "cli/backend_choice.h"
 #include "cli/commands.h"
 #include "cli/spec_input.h"
 #include "compiler/emit/emit.h"
@@ -20,6 +21,7 @@ struct CompileArgs {
   std::string input;
   int64_t batch = 0;
   std::string mode = "train";
+  std::string precision = "fp32";
   std::string emit = "text";
   std::string output;
   std::string memory_svg;
@@ -67,6 +69,7 @@ int run(const CompileArgs& args) {
     fmt::print(stderr, "ynet: error: --emit proto writes binary data; give a file with -o FILE\n");
     return 2;
   }
+  const bool int8 = is_int8(args.precision);
   plan::Plan p;
   std::vector<plan::Plan> by_batch;
   std::vector<compiler::PassReport> passes;
@@ -77,18 +80,28 @@ int run(const CompileArgs& args) {
     }
     try {
       p = plan::load(args.input);
+      if (int8 && p.meta.mode != plan::Mode::Infer) {
+        fmt::print(stderr, "ynet: error: --precision int8 quantizes inference plans; '{}' is a training plan\n", args.input);
+        return 2;
+      }
+      if (int8) passes.push_back(compiler::quantize_int8(p));
     } catch (const std::exception& e) {
       fmt::print(stderr, "ynet: error: {}\n", e.what());
       return 1;
     }
     by_batch.push_back(p);
   } else {
+    if (int8 && args.mode != "infer") {
+      fmt::print(stderr, "ynet: error: --precision int8 quantizes inference plans; add --mode infer\n");
+      return 2;
+    }
     int exit_code = 0;
     auto model = load_spec(args.input, args.sets, exit_code);
     if (!model) return exit_code;
     compiler::CompileOptions options;
     options.batch = args.batch;
     options.mode = args.mode == "train" ? plan::Mode::Train : plan::Mode::Infer;
+    options.precision = int8 ? compiler::Precision::int8 : compiler::Precision::fp32;
     compiler::Compiled compiled = compiler::compile(*model, options);
     p = std::move(compiled.plan);
     passes = std::move(compiled.passes);
@@ -128,6 +141,7 @@ void add_compile_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   cmd->add_option("--mode", args->mode, "train: forward, loss, backward, update; infer: forward to the outputs")
       ->check(CLI::IsMember({"train", "infer"}));
+  add_precision_option(*cmd, args->precision, "fp32", PrecisionChoices::int8);
   cmd->add_option("--emit", args->emit, "Output format")->check(CLI::IsMember({"text", "json", "dot", "summary", "proto"}));
   cmd->add_option("-o,--output", args->output, "Write to FILE instead of standard output");
   cmd->add_option("--memory-svg", args->memory_svg, "Also draw the memory timeline (buffers over steps) to FILE");

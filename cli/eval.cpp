@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "cli/backend_choice.h"
 #include "cli/commands.h"
+#include "compiler/lower/compile.h"
 #include "runtime/backend/backend.h"
 #include "runtime/data/data_error.h"
 #include "runtime/metrics/json.h"
@@ -21,6 +23,7 @@ namespace fs = std::filesystem;
 struct EvalArgs {
   std::string run;
   std::string backend = "cpu";
+  std::string precision = "fp32";
   std::string json;
   int threads = 0;
   train::EvalOptions options;
@@ -44,6 +47,7 @@ LoadedModel load_model(const EvalArgs& args) {
   LoadedModel m;
   m.where = train::locate_run(args.run);
   m.plan = plan::load((fs::path(m.where.run_dir) / train::kInferPlanFile).string());
+  if (is_int8(args.precision)) compiler::quantize_int8(m.plan);
   m.backend = runtime::make_backend(args.backend, {compute_threads(args)});
   m.backend->bind(m.plan);
   m.step = train::load_checkpoint(m.where.checkpoint, m.plan, *m.backend, true).step;
@@ -67,13 +71,17 @@ int run_eval(EvalArgs& args) {
   return guarded([&] {
     LoadedModel m = load_model(args);
     const train::EvalResult r = train::evaluate(m.plan, *m.backend, args.options);
-    fmt::print("{} at step {} on {} videos ({:.0f} videos/s, {:.0f} MB/s of records, {})\n", m.plan.meta.model,
-               m.step, r.videos, r.videos_per_second, r.megabytes_per_second, args.backend);
+    fmt::print("{} at step {} on {} videos ({:.0f} videos/s, {:.0f} MB/s of records, {}{})\n", m.plan.meta.model,
+               m.step, r.videos, r.videos_per_second, r.megabytes_per_second, args.backend,
+               is_int8(args.precision) ? ", int8" : "");
     fmt::print("  Hit@1  {:.4f}\n  PERR   {:.4f}\n  GAP    {:.4f}\n  mAP    {:.4f}\n", r.metrics.hit_at_1,
                r.metrics.perr, r.metrics.gap, r.metrics.map);
     const std::string json_path = args.json.empty() ? (fs::path(m.where.run_dir) / "eval.json").string() : args.json;
     metrics::JsonObject json;
-    json.string("checkpoint", m.where.checkpoint).integer("step", m.step).number("videos_per_second", r.videos_per_second)
+    json.string("checkpoint", m.where.checkpoint)
+        .integer("step", m.step)
+        .string("precision", args.precision)
+        .number("videos_per_second", r.videos_per_second)
         .number("record_megabytes_per_second", r.megabytes_per_second);
     metrics::add_metrics(json, r.metrics);
     metrics::write_json_file(json_path, json.str());
@@ -98,6 +106,7 @@ void add_common(CLI::App* cmd, EvalArgs& args) {
   cmd->add_option("run", args.run, "A run directory (its newest checkpoint) or a checkpoint file")->required();
   cmd->add_option("--data", args.options.data, "Tfrecords (globs, comma-separated)")->required();
   cmd->add_option("--backend", args.backend, "Backend")->check(CLI::IsMember({"cpu", "reference"}));
+  add_precision_option(*cmd, args.precision, "fp32", PrecisionChoices::int8);
   cmd->add_option("--top-k", args.options.top_k, "Predictions per video")->check(CLI::Range(1, 100000));
   cmd->add_option("--max-videos", args.options.max_videos, "Stop after N videos")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", args.threads, "Compute threads (default: every core)")

@@ -7,6 +7,7 @@
 #include "compiler/passes/autodiff.h"
 #include "compiler/passes/memory_plan.h"
 #include "compiler/passes/optimizer.h"
+#include "compiler/passes/quantize.h"
 #include "compiler/passes/simplify.h"
 #include "runtime/ops/lowering.h"
 
@@ -121,6 +122,15 @@ plan::Plan lower_forward(const sema::CheckedModel& model, int64_t batch, int64_t
   return p;
 }
 
+PassReport quantize_int8(plan::Plan& plan) {
+  if (plan.meta.mode != plan::Mode::Infer)
+    throw std::invalid_argument("int8 applies to inference plans (evaluation, prediction), not to training");
+  const int quantized = passes::quantize_dense_int8(plan.graph);
+  passes::compact_values(plan.graph);
+  plan.memory = passes::plan_memory(plan.graph, plan.graph.live_out);
+  return {"quantize-int8", quantized};
+}
+
 Compiled compile(const sema::CheckedModel& model, const CompileOptions& options) {
   const int64_t batch = options.batch > 0 ? options.batch : model.train.batch;
   Compiled out{lower_forward(model, batch, options.max_frames), {}};
@@ -135,7 +145,10 @@ Compiled compile(const sema::CheckedModel& model, const CompileOptions& options)
     record("fold-batchnorm", passes::fold_batchnorm_into_dense(g));
     record("fold-batchnorm-into-pooling", passes::fold_batchnorm_into_pooling(g));
     record("fuse-dense-activation", passes::fuse_dense_activation(g));
+    if (options.precision == Precision::int8) record("quantize-int8", passes::quantize_dense_int8(g));
   } else {
+    if (options.precision == Precision::int8)
+      throw std::invalid_argument("int8 applies to inference plans (evaluation, prediction), not to training");
     if (g.loss < 0) throw std::logic_error(fmt::format("model '{}' has no loss to train", model.name));
     // Predictions are not needed to train; an evaluation runs the inference plan.
     std::erase_if(g.live_out, [&](int v) { return g.value(v).kind != ir::BufferKind::Scalar; });

@@ -9,10 +9,14 @@
 
 namespace ynet::compiler {
 
+// How an inference plan computes its Dense products: in float, or in int8 (passes/quantize.h).
+enum class Precision { fp32, int8 };
+
 struct CompileOptions {
   int64_t batch = 0;  // 0: the spec's train.batch
   plan::Mode mode = plan::Mode::Train;
   int64_t max_frames = 0;  // 0: the spec's; smaller values make `ynet verify` fast
+  Precision precision = Precision::fp32;  // int8 needs mode Infer
 };
 
 // The passes compile() ran and what each changed, for `ynet compile --emit text` and for tests.
@@ -20,6 +24,10 @@ struct PassReport {
   std::string pass;
   int changes = 0;
 };
+
+// Turns an inference plan, freshly compiled or loaded from a run directory, into its int8 form and
+// plans its memory again. Throws std::invalid_argument for a training plan.
+PassReport quantize_int8(plan::Plan& plan);
 
 struct Compiled {
   plan::Plan plan;

@@ -34,6 +34,7 @@ struct Result {
   double train_samples_per_s = 0, inference_samples_per_s = 0;
   double train_gflops = 0, inference_gflops = 0;  // achieved GFLOP/s
   int64_t batch = 0;
+  bool inference_int8 = false;  // the inference plan computes its Dense layers in int8
   std::vector<StepTime> train_profile, inference_profile;  // with Options::profile
 };
 

@@ -130,15 +130,22 @@ bool RecordReader::next_into(std::string& record) {
   uint64_t length;
   if (!read_header(length)) return false;
   begin_ += kHeaderSize;
+  // The string only grows past its old size (which std::string fills with zeros first) and is cut
+  // to the record's length at the end: records of one dataset have similar sizes, so the bytes
+  // are written once, by the copy or the read.
+  const auto reserve = [&](size_t size) {
+    if (record.size() < size) record.resize(size);
+  };
   const size_t buffered = static_cast<size_t>(std::min<uint64_t>(length, end_ - begin_));
-  record.assign(buffer_.data() + begin_, buffered);
+  reserve(buffered);
+  std::memcpy(record.data(), buffer_.data() + begin_, buffered);
   begin_ += buffered;
   size_t have = buffered;
   while (have < length) {
     // Grow with the bytes that actually arrive, so a corrupt length cannot make us allocate more
     // than twice what the file holds.
     const size_t step = static_cast<size_t>(std::min<uint64_t>(length - have, std::max(have, kReadChunk)));
-    record.resize(have + step);
+    reserve(have + step);
     size_t got;
     try {
       got = source_->read(record.data() + have, step);
@@ -155,6 +162,7 @@ bool RecordReader::next_into(std::string& record) {
     fail(DataErrorKind::kTruncated,
          fmt::format("truncated record: {} bytes announced, file ends after {}", length, length + (end_ - begin_)));
   }
+  record.resize(static_cast<size_t>(length));
   const char* footer = buffer_.data() + begin_;
   begin_ += kFooterSize;
   stream_offset_ += kHeaderSize + length + kFooterSize;

@@ -11,8 +11,6 @@
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "runtime/train/checkpoint.pb.h"
 
@@ -93,12 +91,14 @@ void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const 
 
 CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, runtime::Backend& backend,
                                bool parameters_only) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("cannot read checkpoint '{}': {}", path, std::strerror(errno)));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // Parsed straight from the file: a checkpoint of a large model is hundreds of MB, not to be held
+  // twice more in memory on the way.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(fmt::format("cannot read checkpoint '{}': {}", path, std::strerror(errno)));
   checkpointpb::Checkpoint ckpt;
-  if (!ckpt.ParseFromString(buffer.str()) || ckpt.format_version() == 0)
+  const bool parsed = ckpt.ParseFromFileDescriptor(fd);
+  ::close(fd);
+  if (!parsed || ckpt.format_version() == 0)
     throw std::runtime_error(fmt::format("'{}' is not a ynet checkpoint, or it is damaged", path));
   if (ckpt.format_version() > kCheckpointFormatVersion)
     throw std::runtime_error(fmt::format("'{}' has checkpoint format {}, newer than this ynet ({})", path,

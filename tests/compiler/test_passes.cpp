@@ -1,8 +1,11 @@
 // Each pass on small hand-written graphs.
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+
 #include "compiler/passes/autodiff.h"
 #include "compiler/passes/optimizer.h"
+#include "compiler/passes/quantize.h"
 #include "compiler/passes/simplify.h"
 
 using namespace ynet;
@@ -179,6 +182,47 @@ TEST_CASE("an inference BatchNorm read only by a FramePooling folds into the poo
     g.live_out = {pooled};
     CHECK(passes::fold_batchnorm_into_pooling(g) == 0);
   }
+}
+
+TEST_CASE("int8 quantization gives each forward Dense a prologue step and a scale buffer") {
+  ir::Graph g;
+  const int x = g.add_value("x", {2, 3}, ir::BufferKind::Input);
+  const int w1 = add_param(g, "fc1.weights", {3, 4});
+  const int w2 = add_param(g, "fc2.weights", {4, 5});
+  const int b2 = add_param(g, "fc2.bias", {5});
+  const int h = g.add_value("h", {2, 4}, ir::BufferKind::Activation);
+  const int y = g.add_value("y", {2, 5}, ir::BufferKind::Activation);
+  const int prologue_out = g.add_value("folded", {4}, ir::BufferKind::ModelState);
+  g.add_node(step("FoldBatchNorm", {w1}, {prologue_out}, ir::Phase::Prologue));
+  ir::Node fc1 = step("Dense", {x, w1, -1}, {h});
+  fc1.layer = "fc1";
+  fc1.attrs["activation"] = std::string("relu");
+  ir::Node fc2 = step("Dense", {h, w2, b2}, {y});
+  fc2.layer = "fc2";
+  g.add_node(fc1);
+  g.add_node(fc2);
+  g.live_out = {y};
+  CHECK(passes::quantize_dense_int8(g) == 2);
+  REQUIRE(g.nodes.size() == 5);
+  CHECK(g.nodes[0].op == "FoldBatchNorm");  // quantizing comes after the weights are folded
+  CHECK(g.nodes[1].op == "QuantizeDense");
+  CHECK(g.nodes[2].op == "QuantizeDense");
+  CHECK(g.nodes[1].inputs == std::vector<int>{w1});
+  CHECK(g.value(g.nodes[2].outputs[0]).shape == std::vector<int64_t>{5});
+  CHECK(ir::attr_int(g.nodes[2].attrs, "rows", 0) == 2);
+  const ir::Node& q1 = g.nodes[3];
+  const ir::Node& q2 = g.nodes[4];
+  CHECK(ir::attr_string(q1.attrs, "precision", "") == "int8");
+  CHECK_FALSE(ir::attr_bool(q1.attrs, "input_unsigned", true));  // the model's input can be negative
+  CHECK(ir::attr_bool(q2.attrs, "input_unsigned", false));       // the ReLU's output cannot
+  CHECK(q2.inputs == std::vector<int>{h, w2, b2, g.nodes[2].outputs[0]});
+  CHECK(q1.inputs[3] == g.nodes[1].outputs[0]);
+  CHECK(passes::quantize_dense_int8(g) == 0);  // already quantized
+
+  ir::Graph training;
+  const int a = training.add_value("a", {1}, ir::BufferKind::Input);
+  training.add_node(step("Dense.grad", {a}, {a}, ir::Phase::Backward));
+  CHECK_THROWS_AS(passes::quantize_dense_int8(training), std::logic_error);
 }
 
 TEST_CASE("autodiff sums the gradients of a value used twice") {

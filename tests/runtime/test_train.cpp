@@ -103,6 +103,15 @@ TEST_CASE("train, eval and predict: the model learns and the run directory is co
   const size_t gap_at = trained.output.find("GAP ", last_eval);
   CHECK(trained.output.substr(gap_at + 4, 6) == fmt::format("{:.4f}", gap_after));
 
+  // The same weights with the Dense products in int8 rank the videos nearly as well.
+  const CliRun quantized = run_ynet("eval " + run.string() + valid + " --precision int8 --json " + f.dir + "/int8.json");
+  REQUIRE_MESSAGE(quantized.status == 0, quantized.output);
+  CHECK(quantized.has(", int8)"));
+  const double gap_int8 = json_number(read(f.dir + "/int8.json"), "gap");
+  MESSAGE("GAP in int8 " << gap_int8);
+  CHECK(std::abs(gap_int8 - gap_after) < 0.01);
+  CHECK(gap_int8 != gap_after);  // it did compute in int8
+
   const CliRun predicted = run_ynet("predict " + run.string() + " --data '" + f.data + "/test*.tfrecord' -o " +
                                     f.dir + "/predictions.csv --top-k 5");
   REQUIRE_MESSAGE(predicted.status == 0, predicted.output);
@@ -168,6 +177,16 @@ TEST_CASE("bad input: an occupied run directory, a glob matching nothing, a chec
   CHECK(mismatch.status == 1);
   CHECK(mismatch.has("does not fit"));
   CHECK(mismatch.has("h.weights"));
+
+  const std::string whole = read(f.dir + "/other/checkpoints/ckpt-000000001.pb");
+  std::ofstream(f.dir + "/occupied/checkpoints/ckpt-000000100.pb", std::ios::binary) << whole.substr(0, whole.size() / 2);
+  const CliRun cut = run_ynet("eval " + f.dir + "/occupied --data '" + f.data + "/valid*.tfrecord'");
+  CHECK(cut.status == 1);
+  CHECK(cut.has("ckpt-000000100.pb' is not a ynet checkpoint, or it is damaged"));
+
+  const CliRun int8_training = run_ynet("compile " + f.spec + " --precision int8");
+  CHECK(int8_training.status == 2);
+  CHECK(int8_training.has("--precision int8 quantizes inference plans; add --mode infer"));
 }
 
 TEST_CASE("a diverging run stops naming the step and the tensor, and writes no poisoned checkpoint") {

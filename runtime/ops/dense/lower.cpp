@@ -1,5 +1,7 @@
 // Dense as plan steps. Step "Dense": inputs (x, weights [in, out], bias [out] or -1), outputs (y).
 // x is [N, in] where N = B, or B*T with per_frame. "Dense.grad" writes (dx, dweights, dbias).
+// An inference plan in int8 (passes/quantize.h) adds a fourth input, the weights' column scales
+// [out], written by the layer's "QuantizeDense" prologue step (weights) -> (scales); see int8.h.
 #include "runtime/ops/lower_support.h"
 
 namespace ynet::ops::dense {
