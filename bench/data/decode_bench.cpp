@@ -26,6 +26,8 @@ namespace {
 struct Options {
   int videos = 64;
   int frames = 300;
+  int max_frames = 0;  // 0: every frame
+  int skip_frames = 0;
   double seconds = 2.0;
   int max_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string dir = std::filesystem::temp_directory_path().string();
@@ -56,9 +58,11 @@ std::vector<std::string> make_records(const Options& options) {
   return records;
 }
 
-RecordFormat bench_format(int frames) {
+// Frames kept per video: the first max_frames after skipping skip_frames (0: every frame).
+RecordFormat bench_format(int frames, int max_frames, int skip_frames) {
   RecordFormat format;
-  format.max_frames = frames;
+  format.max_frames = max_frames > 0 ? max_frames : frames;
+  format.skip_frames = skip_frames;
   return format;
 }
 
@@ -109,10 +113,11 @@ Throughput parallel_decode(const std::vector<std::string>& records, const Record
 
 // Reads the file over and over (epochs = 0) after a warm-up that sizes every buffer, so that the
 // figure is the steady state a long training run sees.
-Throughput dataset_pass(const std::string& path, int frames, int threads, double seconds, double record_bytes) {
+Throughput dataset_pass(const std::string& path, const RecordFormat& format, int threads, double seconds,
+                        double record_bytes) {
   DatasetConfig config;
   config.files = {path};
-  config.format = bench_format(frames);
+  config.format = format;
   config.batch_size = 32;
   config.threads = threads;
   config.prefetch = 2 * threads;
@@ -133,7 +138,8 @@ Throughput dataset_pass(const std::string& path, int frames, int threads, double
 
 void usage() {
   std::fprintf(stderr,
-               "usage: bench_data_decode [--videos N] [--frames T] [--seconds S] [--max-threads N] [--dir DIR]\n");
+               "usage: bench_data_decode [--videos N] [--frames T] [--max-frames M] [--skip-frames S] [--seconds S]\n"
+               "                         [--max-threads N] [--dir DIR]\n");
   std::exit(2);
 }
 
@@ -147,12 +153,16 @@ int main(int argc, char** argv) {
     const char* value = argv[++i];
     if (flag == "--videos") options.videos = std::atoi(value);
     else if (flag == "--frames") options.frames = std::atoi(value);
+    else if (flag == "--max-frames") options.max_frames = std::atoi(value);
+    else if (flag == "--skip-frames") options.skip_frames = std::atoi(value);
     else if (flag == "--seconds") options.seconds = std::atof(value);
     else if (flag == "--max-threads") options.max_threads = std::atoi(value);
     else if (flag == "--dir") options.dir = value;
     else usage();
   }
-  if (options.videos <= 0 || options.frames <= 0 || options.seconds <= 0 || options.max_threads <= 0) usage();
+  if (options.videos <= 0 || options.frames <= 0 || options.seconds <= 0 || options.max_threads <= 0 ||
+      options.max_frames < 0 || options.skip_frames < 0)
+    usage();
 
   const std::vector<std::string> records = make_records(options);
   double total_bytes = 0;
@@ -172,9 +182,9 @@ int main(int argc, char** argv) {
                bytes / std::chrono::duration<double>(Clock::now() - begin).count() / 1e6, sink);
   }
 
-  const RecordFormat format = bench_format(options.frames);
-  fmt::print("\ndecoder alone (parse + dequantize {} frames into floats), independent decoders per thread:\n",
-             options.frames);
+  const RecordFormat format = bench_format(options.frames, options.max_frames, options.skip_frames);
+  fmt::print("\ndecoder alone (parse, dequantize {} frames from frame {} into floats), independent decoders per thread:\n",
+             format.max_frames, format.skip_frames);
   fmt::print("  {:>7}  {:>10}  {:>10}  {:>14}\n", "threads", "MB/s", "videos/s", "MB/s per core");
   for (int threads = 1; threads <= options.max_threads; threads *= 2) {
     const Throughput t = parallel_decode(records, format, options.seconds, threads);
@@ -194,10 +204,10 @@ int main(int argc, char** argv) {
     writer.close();
   }
   fmt::print("\nDataset end to end ({:.0f} MB file read repeatedly from the page cache, CRC checked, batch 32, max_frames {}):\n",
-             static_cast<double>(file_bytes) / 1e6, options.frames);
+             static_cast<double>(file_bytes) / 1e6, format.max_frames);
   fmt::print("  {:>7}  {:>10}  {:>10}\n", "threads", "MB/s", "videos/s");
   for (int threads = 1; threads <= options.max_threads; threads *= 2) {
-    const Throughput t = dataset_pass(path, options.frames, threads, options.seconds,
+    const Throughput t = dataset_pass(path, format, threads, options.seconds,
                                       static_cast<double>(file_bytes) / (4.0 * options.videos));
     fmt::print("  {:>7}  {:>10.0f}  {:>10.0f}\n", threads, t.mb_per_s(), t.videos_per_s());
   }

@@ -20,16 +20,22 @@ namespace {
                   what + ": " + std::strerror(errno));
 }
 
+// Files are read front to back. The kernel is asked to keep the next kAhead bytes on their way into
+// the page cache, so that the disk keeps reading while the reading thread, which runs at the lowest
+// priority beside the model's compute, waits for a core: without it a cold-cache eval read its
+// records at 450 to 680 MB/s from a disk that gives 1,780 MB/s to `cat`.
 class FileDescriptor {
  public:
   explicit FileDescriptor(const std::string& path) : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
     if (fd_ < 0) throw_io(path, "cannot open");
+    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
   ~FileDescriptor() { ::close(fd_); }
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
 
   size_t read(char* dst, size_t size) {
+    read_ahead();
     size_t done = 0;
     while (done < size) {
       const ssize_t got = ::read(fd_, dst + done, size - done);
@@ -40,13 +46,28 @@ class FileDescriptor {
       if (got == 0) break;
       done += static_cast<size_t>(got);
     }
+    position_ += done;
     return done;
   }
+  // After an lseek past `size` bytes.
+  void skipped(size_t size) { position_ += size; }
   int fd() const { return fd_; }
 
  private:
+  static constexpr uint64_t kAhead = uint64_t{64} << 20;
+  static constexpr uint64_t kStep = uint64_t{16} << 20;
+
+  void read_ahead() {
+    while (advised_ < position_ + kAhead) {
+      ::posix_fadvise(fd_, static_cast<off_t>(advised_), static_cast<off_t>(kStep), POSIX_FADV_WILLNEED);
+      advised_ += kStep;
+    }
+  }
+
   std::string path_;
   int fd_;
+  uint64_t position_ = 0;  // bytes read or skipped
+  uint64_t advised_ = 0;   // the page cache has been asked for everything before this
 };
 
 class PlainSource final : public ByteSource {
@@ -60,6 +81,7 @@ class PlainSource final : public ByteSource {
   size_t skip(size_t size) override {
     const size_t step = static_cast<size_t>(std::min<uint64_t>(size, remaining_));
     if (::lseek(file_->fd(), static_cast<off_t>(step), SEEK_CUR) < 0) return 0;
+    file_->skipped(step);
     remaining_ -= step;
     return step;
   }

@@ -29,13 +29,16 @@ class VideoDecoder {
   void read_labels(const std::string& id, std::vector<int32_t>& labels);
   int decode_frames(const std::string& id, float* features);
   void decode_video_level(const std::string& id, float* features);
-  // Writes one value vector (a frame, or a video-level feature) of `size` values at `out`.
-  void decode_values(std::string_view feature, const std::string& id, const FeatureSpec& spec, int frame, float* out);
+  // Writes one value vector (a frame, or a video-level feature) of format_.features[index] at `out`.
+  void decode_values(std::string_view feature, const std::string& id, size_t index, int frame, float* out);
 
   RecordFormat format_;
   int feature_dim_;
   float scale_;
   float bias_;
+  // Per feature: the bytes that precede the values in the canonical encoding of a Feature holding
+  // one bytes value of the feature's size, as TensorFlow writes every frame (see decode_values).
+  std::vector<std::string> canonical_prefix_;
   ExampleView view_;
   std::vector<std::vector<std::string_view>> steps_;
   std::vector<int64_t> label_values_;
