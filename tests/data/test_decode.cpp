@@ -165,6 +165,27 @@ TEST_CASE("frame-level decoding: dequantised, concatenated, padded with exact ze
   for (size_t k = 4 * 12; k < out.features.size(); ++k) CHECK(out.features[k] == 0.0f);
 }
 
+TEST_CASE("frames encoded otherwise than protobuf writes them decode as the canonical ones do") {
+  VideoSpec spec;
+  spec.frames = 5;
+  tfexample::SequenceExample example = make_sequence_example(spec);
+  const Decoded canonical = decode(small_format(), example.SerializeAsString());
+  // An unknown field in each frame's Feature: the decoder's check of the canonical bytes must fail
+  // and the general parser take over.
+  for (auto& [name, list] : *example.mutable_feature_lists()->mutable_feature_list()) {
+    for (auto& feature : *list.mutable_feature()) {
+      tfexample::Feature extended;
+      REQUIRE(extended.ParseFromString(with_unknown_field(feature.SerializeAsString())));
+      feature = extended;
+    }
+  }
+  const std::string record = example.SerializeAsString();
+  REQUIRE(record.size() > make_record(spec).size());
+  const Decoded other = decode(small_format(), record);
+  CHECK(other.length == canonical.length);
+  CHECK(other.features == canonical.features);
+}
+
 TEST_CASE("skip_frames and max_frames") {
   VideoSpec spec;
   spec.frames = 10;
