@@ -8,21 +8,9 @@
 #include "runtime/backend/step_support.h"
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/batch_norm/cuda.h"
+#include "runtime/ops/batch_norm/operands.h"
 
 namespace ynet::ops::batch_norm {
-namespace {
-
-BatchNormShape shape_of(const ir::Value& x) {
-  BatchNormShape s;
-  s.features = static_cast<size_t>(x.shape.empty() ? 1 : x.shape.back());
-  s.rows = static_cast<size_t>(x.elements()) / std::max<size_t>(s.features, 1);
-  return s;
-}
-
-double epsilon_of(const ir::Node& n) { return ir::attr_double(n.attrs, "epsilon", kDefaultEpsilon); }
-double decay_of(const ir::Node& n) { return ir::attr_double(n.attrs, "momentum", kDefaultDecay); }
-
-}  // namespace
 
 void add_cuda_steps(runtime::cuda::StepTable& table) {
   table["BatchNorm"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
@@ -63,14 +51,8 @@ void add_cuda_steps(runtime::cuda::StepTable& table) {
     });
   };
   table["FoldBatchNorm"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
-    if (n.inputs.size() != 6 || n.outputs.size() != 2)
-      throw std::invalid_argument(
-          "FoldBatchNorm expects (W or -1, b or -1, gamma, beta, moving_mean, moving_variance) -> (W' or scale, b' or shift)");
-    const bool into_weights = n.inputs[0] >= 0;
-    const ir::Value& wv = b.value(into_weights ? n.inputs[0] : n.inputs[4]);
-    if (into_weights && wv.shape.size() != 2)
-      throw std::invalid_argument("FoldBatchNorm folds a [inputs, outputs] weight matrix");
-    const int64_t inputs = into_weights ? wv.shape[0] : 0, outputs = wv.shape.back();
+    const FoldShape shape = fold_shape_of(n, b.plan().graph);
+    const int64_t inputs = shape.inputs, outputs = shape.outputs;
     const double epsilon = epsilon_of(n);
     const runtime::cuda::Scratch workspace = b.transient({cuda::fold_workspace_bytes(outputs)})[0];
     const float *w = b.f(n.inputs[0]), *bias = b.f(n.inputs[1]), *gamma = b.f(n.inputs[2]), *beta = b.f(n.inputs[3]),

@@ -10,21 +10,12 @@
 #include "runtime/backend/step_support.h"
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/batch_norm/cpu.h"
+#include "runtime/ops/batch_norm/operands.h"
 #include "runtime/ops/batch_norm/reference.h"
 
 namespace ynet::ops::batch_norm {
+
 namespace {
-
-BatchNormShape shape_of(const ir::Value& x) {
-  BatchNormShape s;
-  s.features = static_cast<size_t>(x.shape.empty() ? 1 : x.shape.back());
-  s.rows = static_cast<size_t>(x.elements()) / std::max<size_t>(s.features, 1);
-  return s;
-}
-
-double epsilon_of(const ir::Node& n) { return ir::attr_double(n.attrs, "epsilon", kDefaultEpsilon); }
-// The spec calls the moving-average decay `momentum`, as Keras does.
-double decay_of(const ir::Node& n) { return ir::attr_double(n.attrs, "momentum", kDefaultDecay); }
 
 // Bind-time memory for operands the plan leaves out: without `scale` gamma reads as ones, without
 // `center` beta as zeros, and a gradient that nobody reads still needs somewhere to be written.
@@ -165,15 +156,9 @@ void affine_gradients(const GradBuffers<float>& o, double epsilon) {
 template <class T>
 runtime::StepFactory<T> fold_factory() {
   return [](const ir::Node& n, runtime::Buffers<T>& b) {
-    if (n.inputs.size() != 6 || n.outputs.size() != 2)
-      throw std::invalid_argument(
-          "FoldBatchNorm expects (W or -1, b or -1, gamma, beta, moving_mean, moving_variance) -> (W' or scale, b' or shift)");
-    const bool into_weights = n.inputs[0] >= 0;
-    const ir::Value& wv = b.value(into_weights ? n.inputs[0] : n.inputs[4]);
-    if (into_weights && wv.shape.size() != 2)
-      throw std::invalid_argument("FoldBatchNorm folds a [inputs, outputs] weight matrix");
-    const auto inputs = into_weights ? static_cast<int64_t>(wv.shape[0]) : 0;
-    const auto outputs = static_cast<size_t>(wv.shape.back());
+    const FoldShape shape = fold_shape_of(n, b.plan().graph);
+    const int64_t inputs = shape.inputs;
+    const auto outputs = static_cast<size_t>(shape.outputs);
     const double epsilon = epsilon_of(n);
     const T *w = b.f(n.inputs[0]), *bias = b.f(n.inputs[1]), *gamma = b.f(n.inputs[2]), *beta = b.f(n.inputs[3]),
             *mean = b.f(n.inputs[4]), *variance = b.f(n.inputs[5]);

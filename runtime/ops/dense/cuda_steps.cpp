@@ -3,19 +3,11 @@
 #include "runtime/backend/step_support.h"
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/dense/cuda.h"
+#include "runtime/ops/dense/operands.h"
 
 namespace ynet::ops::dense {
-namespace {
 
-DenseShape shape_of(const ir::Graph& g, int x, int w, bool has_bias) {
-  const ir::Value& wv = g.value(w);
-  DenseShape s;
-  s.inputs = static_cast<size_t>(wv.shape.at(0));
-  s.outputs = static_cast<size_t>(wv.shape.at(1));
-  s.rows = static_cast<size_t>(g.value(x).elements()) / s.inputs;
-  s.has_bias = has_bias;
-  return s;
-}
+namespace {
 
 ActivationKind activation_of(const ir::Node& n) {
   return runtime::activation_kind(ir::attr_string(n.attrs, "activation", "none"));

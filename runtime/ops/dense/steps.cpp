@@ -5,20 +5,12 @@
 #include "runtime/ops/dense/cpu.h"
 #include "runtime/ops/dense/int8.h"
 #include "runtime/ops/dense/int8_cpu.h"
+#include "runtime/ops/dense/operands.h"
 #include "runtime/ops/dense/reference.h"
 
 namespace ynet::ops::dense {
-namespace {
 
-DenseShape shape_of(const ir::Graph& g, int x, int w, bool has_bias) {
-  const ir::Value& wv = g.value(w);
-  DenseShape s;
-  s.inputs = static_cast<size_t>(wv.shape.at(0));
-  s.outputs = static_cast<size_t>(wv.shape.at(1));
-  s.rows = static_cast<size_t>(g.value(x).elements()) / s.inputs;
-  s.has_bias = has_bias;
-  return s;
-}
+namespace {
 
 bool is_int8(const ir::Node& n) { return ir::attr_string(n.attrs, "precision", "fp32") == "int8"; }
 

@@ -9,6 +9,7 @@
 #include "runtime/ops/frame_pooling/reference.h"
 
 namespace ynet::ops::frame_pooling {
+
 namespace {
 
 // The gradient step's operands. dx is the only gradient (lengths have none), and its value carries

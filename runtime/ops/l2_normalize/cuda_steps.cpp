@@ -3,20 +3,9 @@
 #include "runtime/backend/step_support.h"
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/l2_normalize/cuda.h"
+#include "runtime/ops/l2_normalize/operands.h"
 
 namespace ynet::ops::l2_normalize {
-namespace {
-
-L2NormalizeShape shape_of(const ir::Value& x) {
-  L2NormalizeShape s;
-  s.features = static_cast<size_t>(x.shape.empty() ? 1 : x.shape.back());
-  s.rows = s.features == 0 ? 0 : static_cast<size_t>(x.elements()) / s.features;
-  return s;
-}
-
-double epsilon_of(const ir::Node& n) { return ir::attr_double(n.attrs, "epsilon", kDefaultEpsilon); }
-
-}  // namespace
 
 void add_cuda_steps(runtime::cuda::StepTable& table) {
   table["L2Normalize"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {

@@ -4,23 +4,11 @@
 #include "runtime/backend/step_support.h"
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/lstm/cuda.h"
+#include "runtime/ops/lstm/operands.h"
 
 namespace ynet::ops::lstm {
-namespace {
 
-LstmShape shape_of(const ir::Node& n, const ir::Graph& g, int x) {
-  const ir::Value& xv = g.value(x);
-  LstmShape s;
-  s.batch = xv.shape.at(0);
-  s.time = xv.shape.at(1);
-  s.input = xv.shape.at(2);
-  s.hidden = ir::attr_int(n.attrs, "hidden", 1);
-  s.layers = ir::attr_int(n.attrs, "layers", 1);
-  s.residual = ir::attr_bool(n.attrs, "residual", false);
-  s.forget_bias = ir::attr_double(n.attrs, "forget_bias", 1.0);
-  s.validate();
-  return s;
-}
+namespace {
 
 // `operands`: the forward step's inputs (x, lengths, then three parameters per layer).
 std::shared_ptr<cuda::Kernel> kernel_of(const ir::Node& n, runtime::cuda::DeviceBuffers& b,

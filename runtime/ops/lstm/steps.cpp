@@ -6,24 +6,12 @@
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/lstm/cpu.h"
 #include "runtime/ops/lstm/dropout_keep.h"
+#include "runtime/ops/lstm/operands.h"
 #include "runtime/ops/lstm/reference.h"
 
 namespace ynet::ops::lstm {
-namespace {
 
-LstmShape shape_of(const ir::Node& n, const ir::Graph& g, int x) {
-  const ir::Value& xv = g.value(x);
-  LstmShape s;
-  s.batch = xv.shape.at(0);
-  s.time = xv.shape.at(1);
-  s.input = xv.shape.at(2);
-  s.hidden = ir::attr_int(n.attrs, "hidden", 1);
-  s.layers = ir::attr_int(n.attrs, "layers", 1);
-  s.residual = ir::attr_bool(n.attrs, "residual", false);
-  s.forget_bias = ir::attr_double(n.attrs, "forget_bias", 1.0);
-  s.validate();
-  return s;
-}
+namespace {
 
 // The inverted-dropout scales between layers for this step, or nothing outside training.
 template <class T>

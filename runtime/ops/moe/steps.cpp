@@ -6,36 +6,12 @@
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/moe/cpu.h"
 #include "runtime/ops/moe/gating_noise.h"
+#include "runtime/ops/moe/operands.h"
 #include "runtime/ops/moe/reference.h"
 
 namespace ynet::ops::moe {
+
 namespace {
-
-constexpr size_t kFirstExpertOperand = 4;  // x, lengths, gate_weights, noise_weights
-
-// `operands` are the forward inputs (of the step, or recovered from a gradient step).
-MoeShape shape_of(const ir::Node& n, const ir::Graph& g, const std::vector<int>& operands) {
-  const ir::Value& x = g.value(operands.at(0));
-  MoeShape s;
-  s.batch = x.shape.at(0);
-  s.time = x.shape.size() == 3 ? x.shape.at(1) : 1;
-  s.input = x.shape.back();
-  s.experts = ir::attr_int(n.attrs, "experts", 1);
-  s.top_k = ir::attr_int(n.attrs, "top_k", 1);
-  s.noisy = ir::attr_bool(n.attrs, "noisy", true);
-  s.w_importance = ir::attr_double(n.attrs, "w_importance", 0.1);
-  s.w_load = ir::attr_double(n.attrs, "w_load", 0.1);
-  const auto& units = std::get<std::vector<int64_t>>(n.attrs.at("expert_units"));
-  std::stringstream activations(ir::attr_string(n.attrs, "expert_activations", ""));
-  std::string activation;
-  for (size_t j = 0; j < units.size(); ++j) {
-    std::getline(activations, activation, ',');
-    const bool bias = operands.at(kFirstExpertOperand + 2 * j + 1) >= 0;
-    s.expert.push_back({units[j], runtime::activation_kind(activation.empty() ? "none" : activation), bias});
-  }
-  s.validate();
-  return s;
-}
 
 template <class T>
 Params<T> params_of(const std::vector<int>& operands, const MoeShape& s, runtime::Buffers<T>& b) {

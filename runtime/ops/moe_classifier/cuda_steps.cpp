@@ -4,18 +4,11 @@
 #include "runtime/backend/step_support.h"
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/moe_classifier/cuda.h"
+#include "runtime/ops/moe_classifier/operands.h"
 
 namespace ynet::ops::moe_classifier {
-namespace {
 
-ClassifierShape shape_of(const ir::Node& n, const ir::Graph& g, int x) {
-  ClassifierShape s;
-  s.batch = g.value(x).shape.at(0);
-  s.input = g.value(x).shape.at(1);
-  s.classes = ir::attr_int(n.attrs, "classes", 1);
-  s.mixtures = ir::attr_int(n.attrs, "mixtures", 1);
-  return s;
-}
+namespace {
 
 std::shared_ptr<cuda::Kernel> kernel_of(const ir::Node& n, runtime::cuda::DeviceBuffers& b, int x, int expert_bias) {
   const ClassifierShape s = shape_of(n, b.plan().graph, x);

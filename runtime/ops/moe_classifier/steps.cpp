@@ -3,19 +3,12 @@
 #include "runtime/backend/step_support.h"
 #include "runtime/backend/step_tables.h"
 #include "runtime/ops/moe_classifier/cpu.h"
+#include "runtime/ops/moe_classifier/operands.h"
 #include "runtime/ops/moe_classifier/reference.h"
 
 namespace ynet::ops::moe_classifier {
-namespace {
 
-ClassifierShape shape_of(const ir::Node& n, const ir::Graph& g, int x) {
-  ClassifierShape s;
-  s.batch = g.value(x).shape.at(0);
-  s.input = g.value(x).shape.at(1);
-  s.classes = ir::attr_int(n.attrs, "classes", 1);
-  s.mixtures = ir::attr_int(n.attrs, "mixtures", 1);
-  return s;
-}
+namespace {
 
 template <class T>
 Params<T> params_of(runtime::Buffers<T>& b, int gate, int experts, int bias) {
