@@ -49,10 +49,6 @@ void wait(const dnnl::stream& stream) { dnnl::stream(stream).wait(); }
 
 }  // namespace
 
-std::size_t Int8Kernel::workspace_bytes(const DenseShape& shape) {
-  return shape.inputs * shape.outputs + shape.rows * shape.inputs + shape.rows * sizeof(float);
-}
-
 Int8Kernel::Int8Kernel(const DenseShape& shape, ActivationKind activation, bool unsigned_input,
                        const dnnl::engine& engine)
     : shape_(shape),

@@ -23,9 +23,6 @@ class Int8Kernel {
  public:
   Int8Kernel(const DenseShape& shape, ActivationKind activation, bool unsigned_input, const dnnl::engine& engine);
 
-  // Memory the kernel holds besides the plan's arena: the packed weights and the quantized input.
-  static std::size_t workspace_bytes(const DenseShape& shape);
-
   // Quantizes W [inputs, outputs] per column, packs it and writes the column scales (the prologue).
   void quantize_weights(const float* w, float* w_scale, const dnnl::stream& stream);
   // y = f(s_x s_w (qx qW) + b), with the column scales quantize_weights wrote.
