@@ -143,3 +143,38 @@ TEST_CASE("dropout rejects rates outside [0, 1)") {
   double v = 1.0;
   CHECK_THROWS_AS(reference::forward(1.5, {}, &v, &v, 1), std::invalid_argument);
 }
+
+TEST_CASE("the AVX-512 and the portable mask agree bit for bit, and with philox::keeps") {
+  namespace detail = ynet::ops::dropout::cpu::detail;
+  if (!detail::have_avx512_mask()) {
+    MESSAGE("skipped: this CPU has no AVX-512 (the portable mask is the only one in use)");
+    return;
+  }
+  constexpr std::size_t n = detail::kChunkElements;
+  std::vector<float> x(n), portable(n), vectorised(n);
+  for (std::size_t i = 0; i < n; ++i) x[i] = 1.0f + static_cast<float>(i);
+  std::size_t kept = 0, total = 0;
+  for (const philox::MaskKey key : {philox::MaskKey{0, 0, 0}, philox::MaskKey{~0ull, ~0ull, ~0u},
+                                    philox::MaskKey{2024, (1ull << 32) + 5, 7}}) {
+    for (const double rate : {0.0, 0.3, 0.999}) {
+      const std::uint32_t threshold = philox::drop_threshold(rate);
+      for (const std::uint64_t chunk : {0ull, 1ull, 12345ull, (1ull << 28) - 1}) {
+        for (const std::size_t width : {n, std::size_t{1}, std::size_t{17}, n - 1}) {
+          std::fill(portable.begin(), portable.end(), -1.0f);
+          std::fill(vectorised.begin(), vectorised.end(), -1.0f);
+          detail::mask_chunk_portable(key, chunk, threshold, 2.0f, x.data(), portable.data(), width);
+          detail::mask_chunk_avx512(key, chunk, threshold, 2.0f, x.data(), vectorised.data(), width);
+          REQUIRE(std::memcmp(portable.data(), vectorised.data(), n * sizeof(float)) == 0);  // past width too
+          for (std::size_t k = 0; k < width; ++k) {
+            const bool keep = philox::keeps(key, chunk * n + k, threshold);
+            CHECK(vectorised[k] == (keep ? 2.0f * x[k] : 0.0f));
+            kept += keep;
+            ++total;
+          }
+        }
+      }
+    }
+  }
+  CHECK(kept > 0);
+  CHECK(kept < total);
+}

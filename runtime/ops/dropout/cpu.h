@@ -1,7 +1,8 @@
 #pragma once
 // Inverted dropout on floats (math and mask as in reference.h). oneDNN has no dropout primitive in
 // this version, so this is an OpenMP loop over chunks of sixteen 4-element Philox blocks computed in
-// vector lanes: each block comes from its own counter, so the mask does not depend on the thread count.
+// vector lanes (AVX-512 intrinsics where the CPU has them): each block comes from its own counter, so
+// the mask does not depend on the thread count.
 
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,18 @@
 #include "runtime/ops/dropout/philox.h"
 
 namespace ynet::ops::dropout::cpu {
+
+// The mask of one chunk of kChunkElements elements (sixteen Philox blocks), by each implementation;
+// Kernel picks the AVX-512 one where the CPU has it. Exposed so that tests can hold them to each other.
+namespace detail {
+inline constexpr std::size_t kChunkElements = 64;
+void mask_chunk_portable(const philox::MaskKey& key, std::uint64_t chunk, std::uint32_t threshold, float scale,
+                         const float* in, float* out, std::size_t width);
+bool have_avx512_mask();
+// Only where have_avx512_mask().
+void mask_chunk_avx512(const philox::MaskKey& key, std::uint64_t chunk, std::uint32_t threshold, float scale,
+                       const float* in, float* out, std::size_t width);
+}  // namespace detail
 
 class Kernel {
  public:
