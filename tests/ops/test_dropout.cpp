@@ -9,6 +9,7 @@
 #include "runtime/ops/dropout/cpu.h"
 #include "runtime/ops/dropout/philox.h"
 #include "runtime/ops/dropout/reference.h"
+#include "runtime/ops/lstm/dropout_keep.h"
 #include "tests/ops/gradcheck.h"
 
 namespace philox = ynet::ops::dropout::philox;
@@ -177,4 +178,15 @@ TEST_CASE("the AVX-512 and the portable mask agree bit for bit, and with philox:
   }
   CHECK(kept > 0);
   CHECK(kept < total);
+}
+
+TEST_CASE("the kernel's keep mask is the LSTM's between-layer mask") {
+  const std::size_t count = 10007;
+  const philox::MaskKey key{99, 12, 5};
+  const Kernel kernel(count, 0.4);
+  std::vector<float> vectorised(count, -1.0f), scalar(count, -1.0f);
+  kernel.keep_mask(key, vectorised.data());
+  ynet::ops::lstm::fill_dropout_keep<float>(key, 0.4, static_cast<int64_t>(count), scalar.data());
+  CHECK(vectorised == scalar);
+  CHECK(std::count(scalar.begin(), scalar.end(), 0.0f) > 0);
 }

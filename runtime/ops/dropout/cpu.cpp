@@ -5,6 +5,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 
@@ -158,18 +159,29 @@ Kernel::Kernel(std::size_t count, double rate) : count_(count) {
   scale_ = static_cast<float>(1.0 / (1.0 - rate));
 }
 
-void Kernel::forward(const philox::MaskKey& key, const float* x, float* y) const { apply_mask(key, x, y); }
+void Kernel::forward(const philox::MaskKey& key, const float* x, float* y) const { apply_mask(key, x, kChunk, y); }
 
-void Kernel::backward(const philox::MaskKey& key, const float* dy, float* dx) const { apply_mask(key, dy, dx); }
+void Kernel::backward(const philox::MaskKey& key, const float* dy, float* dx) const {
+  apply_mask(key, dy, kChunk, dx);
+}
 
-void Kernel::apply_mask(const philox::MaskKey& key, const float* in, float* out) const {
+void Kernel::keep_mask(const philox::MaskKey& key, float* keep) const {
+  static const std::array<float, kChunk> ones = [] {
+    std::array<float, kChunk> a;
+    a.fill(1.f);
+    return a;
+  }();
+  apply_mask(key, ones.data(), 0, keep);
+}
+
+void Kernel::apply_mask(const philox::MaskKey& key, const float* in, std::size_t in_stride, float* out) const {
   const auto chunks = static_cast<std::int64_t>((count_ + kChunk - 1) / kChunk);
   const auto mask_chunk = detail::have_avx512_mask() ? detail::mask_chunk_avx512 : detail::mask_chunk_portable;
 #pragma omp parallel for schedule(static)
   for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
     const std::size_t first = static_cast<std::size_t>(chunk) * kChunk;
-    mask_chunk(key, static_cast<std::uint64_t>(chunk), threshold_, scale_, in + first, out + first,
-               std::min(kChunk, count_ - first));
+    mask_chunk(key, static_cast<std::uint64_t>(chunk), threshold_, scale_, in + in_stride * static_cast<std::size_t>(chunk),
+               out + first, std::min(kChunk, count_ - first));
   }
 }
 

@@ -31,9 +31,13 @@ class Kernel {
   // x and y may alias; so may dy and dx.
   void forward(const philox::MaskKey& key, const float* x, float* y) const;
   void backward(const philox::MaskKey& key, const float* dy, float* dx) const;
+  // The mask itself: keep[e] = 1 / (1 - rate) for a kept element, 0 for a dropped one (what an LSTM
+  // stack takes between its layers, lstm/dropout_keep.h).
+  void keep_mask(const philox::MaskKey& key, float* keep) const;
 
  private:
-  void apply_mask(const philox::MaskKey& key, const float* in, float* out) const;
+  // in_stride 0 reads the same kChunkElements inputs for every chunk.
+  void apply_mask(const philox::MaskKey& key, const float* in, std::size_t in_stride, float* out) const;
 
   std::size_t count_;
   std::uint32_t threshold_;
