@@ -43,6 +43,14 @@ void RecordReader::fail(DataErrorKind kind, const std::string& reason) {
   throw DataError(kind, path_, record_offset_, record_index_, "", reason);
 }
 
+size_t RecordReader::read_source(char* dst, size_t size) {
+  try {
+    return source_->read(dst, size);
+  } catch (const DataError& error) {
+    fail(error.kind(), error.reason());
+  }
+}
+
 size_t RecordReader::fill(size_t size) {
   if (end_ - begin_ >= size) return size;
   if (begin_ + size > buffer_.size()) {
@@ -55,12 +63,7 @@ size_t RecordReader::fill(size_t size) {
   while (end_ - begin_ < size) {
     if (end_ == buffer_.size()) buffer_.resize(std::max(buffer_.size() * 2, kReadChunk));
     const size_t want = std::min(buffer_.size() - end_, std::max(size - (end_ - begin_), kReadChunk));
-    size_t got;
-    try {
-      got = source_->read(buffer_.data() + end_, want);
-    } catch (const DataError& error) {
-      fail(error.kind(), error.reason());
-    }
+    const size_t got = read_source(buffer_.data() + end_, want);
     end_ += got;
     if (got < want) break;
   }
@@ -146,12 +149,7 @@ bool RecordReader::next_into(std::string& record) {
     // than twice what the file holds.
     const size_t step = static_cast<size_t>(std::min<uint64_t>(length - have, std::max(have, kReadChunk)));
     reserve(have + step);
-    size_t got;
-    try {
-      got = source_->read(record.data() + have, step);
-    } catch (const DataError& error) {
-      fail(error.kind(), error.reason());
-    }
+    const size_t got = read_source(record.data() + have, step);
     have += got;
     if (got < step) {
       fail(DataErrorKind::kTruncated,

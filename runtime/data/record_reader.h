@@ -59,6 +59,8 @@ class RecordReader {
   void check_data_crc(const char* data, uint64_t length, const char* footer) const;
   // Makes `size` bytes available at buffer_[begin_]; returns how many are (less only at the end).
   size_t fill(size_t size);
+  // Up to `size` bytes from the file; a read or decompression error ends the file (fail()).
+  size_t read_source(char* dst, size_t size);
   [[noreturn]] void fail(DataErrorKind kind, const std::string& reason);
 
   std::string path_;
