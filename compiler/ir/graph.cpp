@@ -12,7 +12,7 @@ int64_t Value::elements() const {
   return n;
 }
 
-int64_t Value::bytes() const { return elements() * 4; }
+int64_t Value::bytes() const { return elements() * (dtype == DType::U8 ? 1 : 4); }
 
 bool Value::persistent() const {
   switch (kind) {
@@ -74,7 +74,14 @@ const char* to_string(Phase phase) {
   return "?";
 }
 
-const char* to_string(DType dtype) { return dtype == DType::F32 ? "f32" : "i32"; }
+const char* to_string(DType dtype) {
+  switch (dtype) {
+    case DType::F32: return "f32";
+    case DType::I32: return "i32";
+    case DType::U8: return "u8";
+  }
+  return "?";
+}
 
 std::string format_shape(const std::vector<int64_t>& shape) {
   return fmt::format("[{}]", fmt::join(shape, ","));

@@ -10,7 +10,8 @@
 
 namespace ynet::ir {
 
-enum class DType { F32, I32 };
+// U8: frames kept as their stored bytes (an inference plan's input, see passes/quantize.h).
+enum class DType { F32, I32, U8 };
 
 // Why a buffer exists decides where it lives: persistent kinds survive across steps for the whole run,
 // transient kinds are placed in the reusable part of the arena by the memory planner.

@@ -131,6 +131,14 @@ PassReport quantize_int8(plan::Plan& plan) {
   return {"quantize-int8", quantized};
 }
 
+PassReport pool_stored_frames(plan::Plan& plan, double dequantize_scale, double dequantize_bias) {
+  if (plan.meta.mode != plan::Mode::Infer)
+    throw std::invalid_argument("stored-byte frames are for inference plans (evaluation, prediction), not training");
+  const int changed = passes::pool_stored_frames(plan.graph, dequantize_scale, dequantize_bias);
+  if (changed > 0) plan.memory = passes::plan_memory(plan.graph, plan.graph.live_out);
+  return {"pool-stored-frames", changed};
+}
+
 Compiled compile(const sema::CheckedModel& model, const CompileOptions& options) {
   const int64_t batch = options.batch > 0 ? options.batch : model.train.batch;
   Compiled out{lower_forward(model, batch, options.max_frames), {}};

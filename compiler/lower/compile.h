@@ -29,6 +29,11 @@ struct PassReport {
 // plans its memory again. Throws std::invalid_argument for a training plan.
 PassReport quantize_int8(plan::Plan& plan);
 
+// Makes an inference plan read its frames as the stored bytes when it can
+// (passes::pool_stored_frames; the caller gives the data's dequantisation) and plans its memory
+// again. Throws std::invalid_argument for a training plan.
+PassReport pool_stored_frames(plan::Plan& plan, double dequantize_scale, double dequantize_bias);
+
 struct Compiled {
   plan::Plan plan;
   std::vector<PassReport> passes;

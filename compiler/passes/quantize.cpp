@@ -65,4 +65,25 @@ int quantize_dense_int8(ir::Graph& graph) {
   return count;
 }
 
+int pool_stored_frames(ir::Graph& graph, double dequantize_scale, double dequantize_bias) {
+  const int frames = graph.find_value("input.features");
+  if (frames < 0) return 0;
+  ir::Value& input = graph.values[static_cast<size_t>(frames)];
+  if (input.shape.size() != 3 || input.dtype != ir::DType::F32) return 0;
+  std::vector<ir::Node*> pooling;
+  for (ir::Node& n : graph.nodes) {
+    if (std::find(n.inputs.begin(), n.inputs.end(), frames) == n.inputs.end()) continue;
+    if (n.op != "FramePooling" || n.phase != ir::Phase::Forward || n.inputs[0] != frames) return 0;
+    pooling.push_back(&n);
+  }
+  if (pooling.empty() || std::find(graph.live_out.begin(), graph.live_out.end(), frames) != graph.live_out.end())
+    return 0;
+  input.dtype = ir::DType::U8;
+  for (ir::Node* n : pooling) {
+    n->attrs["dequantize_scale"] = dequantize_scale;
+    n->attrs["dequantize_bias"] = dequantize_bias;
+  }
+  return static_cast<int>(pooling.size());
+}
+
 }  // namespace ynet::passes

@@ -14,4 +14,13 @@ namespace ynet::passes {
 // backward steps: int8 is for inference only.
 int quantize_dense_int8(ir::Graph& graph);
 
+// Inference over the frames' stored bytes. When every step that reads the frames
+// ("input.features", [batch, time, features]) is a forward FramePooling, the frames can stay the
+// bytes the records hold: the input becomes u8 (a quarter of the memory, and no dequantization
+// pass over every frame while decoding), and each pooling step dequantizes what it reads, a byte q
+// standing for dequantize_scale * q + dequantize_bias (the data's quantisation, given by the
+// caller). Returns the number of pooling steps changed; 0 leaves the graph as it was (video-level
+// input, L2-normalised frames, or a model that reads every frame, such as an LSTM).
+int pool_stored_frames(ir::Graph& graph, double dequantize_scale, double dequantize_bias);
+
 }  // namespace ynet::passes

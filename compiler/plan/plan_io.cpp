@@ -233,8 +233,10 @@ Plan from_bytes(const std::string& bytes) {
       if (d < 0) throw PlanFormatError(fmt::format("buffer '{}' has a negative dimension", v.name));
       v.shape.push_back(d);
     }
-    if (pv.dtype() != "f32" && pv.dtype() != "i32") throw PlanFormatError(fmt::format("buffer '{}' has unknown dtype", v.name));
-    v.dtype = pv.dtype() == "f32" ? ir::DType::F32 : ir::DType::I32;
+    if (pv.dtype() == "f32") v.dtype = ir::DType::F32;
+    else if (pv.dtype() == "i32") v.dtype = ir::DType::I32;
+    else if (pv.dtype() == "u8") v.dtype = ir::DType::U8;
+    else throw PlanFormatError(fmt::format("buffer '{}' has unknown dtype '{}'", v.name, pv.dtype()));
     v.kind = parse_kind(pv.kind());
     plan.graph.values.push_back(std::move(v));
     plan.memory.offset[static_cast<size_t>(i)] = pv.offset();

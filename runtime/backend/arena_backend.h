@@ -56,18 +56,11 @@ class ArenaBackend : public Backend {
   }
 
   void write(int value, std::span<const float> data) override {
-    T* dst = checked(value, data.size(), ir::DType::F32);
-    // A batch of frames is hundreds of MB, a copy bound by memory bandwidth that one core cannot
-    // saturate (BoF_4096's 212 MB: 28 ms on one thread, 14 ms on two); the thread pool is idle
-    // between steps anyway. Chunks are whole 256 KiB runs.
-    constexpr size_t kChunk = size_t{1} << 16;
-    const auto chunks = static_cast<int64_t>((data.size() + kChunk - 1) / kChunk);
-#pragma omp parallel for schedule(static) if (chunks > 16)
-    for (int64_t c = 0; c < chunks; ++c) {
-      const size_t begin = static_cast<size_t>(c) * kChunk, end = std::min(data.size(), begin + kChunk);
-      std::copy(data.begin() + static_cast<std::ptrdiff_t>(begin), data.begin() + static_cast<std::ptrdiff_t>(end),
-                dst + begin);
-    }
+    parallel_copy(data, checked(value, data.size(), ir::DType::F32));
+  }
+  void write(int value, std::span<const uint8_t> data) override {
+    checked_size(value, data.size(), ir::DType::U8);
+    parallel_copy(data, buffers_->u8(value));
   }
   void write(int value, std::span<const int32_t> data) override {
     checked_size(value, data.size(), ir::DType::I32);
@@ -87,6 +80,21 @@ class ArenaBackend : public Backend {
   virtual void attach(Buffers<T>&) {}
 
  private:
+  // A batch of frames is up to hundreds of MB, a copy bound by memory bandwidth that one core
+  // cannot saturate (BoF_4096's 212 MB of floats: 28 ms on one thread, 14 ms on two); the thread
+  // pool is idle between steps anyway. Chunks are whole 256 KiB runs.
+  template <class From, class To>
+  static void parallel_copy(std::span<const From> data, To* dst) {
+    constexpr size_t kChunk = (size_t{1} << 18) / sizeof(From);
+    const auto chunks = static_cast<int64_t>((data.size() + kChunk - 1) / kChunk);
+#pragma omp parallel for schedule(static) if (chunks > 16)
+    for (int64_t c = 0; c < chunks; ++c) {
+      const size_t begin = static_cast<size_t>(c) * kChunk, end = std::min(data.size(), begin + kChunk);
+      std::copy(data.begin() + static_cast<std::ptrdiff_t>(begin), data.begin() + static_cast<std::ptrdiff_t>(end),
+                dst + begin);
+    }
+  }
+
   void checked_size(int value, size_t size, ir::DType dtype) const {
     if (!plan_ || value < 0 || value >= static_cast<int>(plan_->graph.values.size()))
       throw std::out_of_range(fmt::format("no buffer {} in the bound plan", value));

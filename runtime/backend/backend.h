@@ -50,6 +50,7 @@ class Backend {
   // Copies between host memory and a plan buffer; the span must hold exactly the buffer's elements.
   virtual void write(int value, std::span<const float> data) = 0;
   virtual void write(int value, std::span<const int32_t> data) = 0;
+  virtual void write(int value, std::span<const uint8_t> data) = 0;
   virtual void read(int value, std::span<float> out) const = 0;
   virtual void synchronize() = 0;
 

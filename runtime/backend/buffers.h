@@ -1,6 +1,6 @@
 #pragma once
 // A bound plan's buffers on the host: one arena of T (double for the reference backend, float for
-// the CPU backend) holding every float buffer at its planned offset, int32 buffers beside it.
+// the CPU backend) holding every float and u8 buffer at its planned offset, int32 buffers beside it.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstdint>
@@ -53,6 +53,12 @@ class Buffers {
     return arena_.data() + off / 4;
   }
   int32_t* i(int id) { return id < 0 ? nullptr : ints_.at(static_cast<size_t>(id)).data(); }
+  // A u8 buffer's bytes, at its planned place: the plan gives it bytes() / 4 elements of T, which
+  // hold its bytes in either arena.
+  uint8_t* u8(int id) {
+    if (id >= 0 && value(id).dtype != ir::DType::U8) throw std::logic_error("buffer " + value(id).name + " is not u8");
+    return reinterpret_cast<uint8_t*>(f(id));
+  }
   std::span<T> span(int id) { return {f(id), static_cast<size_t>(elements(id))}; }
 
   // State shared by the steps of one layer, such as an LSTM kernel whose forward step keeps what its

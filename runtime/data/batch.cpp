@@ -2,11 +2,18 @@
 
 namespace ynet::data {
 
-void Batch::reshape(int rows, int steps, int dim) {
+void Batch::reshape(int rows, int steps, int dim, bool stored_bytes) {
   capacity = rows;
   time_steps = steps;
   feature_dim = dim;
-  features.resize(static_cast<size_t>(rows) * steps * dim);
+  const size_t values = static_cast<size_t>(rows) * steps * dim;
+  if (stored_bytes) {
+    features = {};
+    frame_bytes.resize(values);
+  } else {
+    frame_bytes = {};
+    features.resize(values);
+  }
   lengths.resize(static_cast<size_t>(rows));
   label_offsets.resize(static_cast<size_t>(rows) + 1);
   video_ids.resize(static_cast<size_t>(rows));

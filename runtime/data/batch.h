@@ -14,9 +14,11 @@ struct Batch {
   int feature_dim = 0;  // F: the configured features concatenated
   int count = 0;        // rows filled; fewer than capacity at the end of the data or after skipped records
 
-  // capacity * time_steps * feature_dim floats, batch-major: row b, frame t, feature f at
-  // (b * time_steps + t) * feature_dim + f. Frames past lengths[b] are exact zeros.
-  std::vector<float> features;
+  // capacity * time_steps * feature_dim values, batch-major: row b, frame t, feature f at
+  // (b * time_steps + t) * feature_dim + f. Frames past lengths[b] are exact zeros. One of the two
+  // is filled, as RecordFormat::frame_values says; the other is empty.
+  std::vector<float> features;       // dequantized
+  std::vector<uint8_t> frame_bytes;  // the stored bytes (FrameValues::kStoredBytes)
   std::vector<int32_t> lengths;        // true frame counts after skip/truncation (1 at video level)
   std::vector<int32_t> label_offsets;  // count + 1 entries: row b's labels are labels[offsets[b] .. offsets[b+1])
   std::vector<int32_t> labels;
@@ -26,9 +28,11 @@ struct Batch {
   uint64_t record_bytes = 0;
 
   // Sizes the buffers; a no-op when they already fit.
-  void reshape(int rows, int steps, int dim);
-  float* row(int b) { return features.data() + static_cast<size_t>(b) * time_steps * feature_dim; }
-  const float* row(int b) const { return features.data() + static_cast<size_t>(b) * time_steps * feature_dim; }
+  void reshape(int rows, int steps, int dim, bool stored_bytes = false);
+  size_t row_size() const { return static_cast<size_t>(time_steps) * feature_dim; }
+  float* row(int b) { return features.data() + static_cast<size_t>(b) * row_size(); }
+  const float* row(int b) const { return features.data() + static_cast<size_t>(b) * row_size(); }
+  uint8_t* bytes_row(int b) { return frame_bytes.data() + static_cast<size_t>(b) * row_size(); }
   std::span<const int32_t> labels_of(int b) const {
     return {labels.data() + label_offsets[b], static_cast<size_t>(label_offsets[b + 1] - label_offsets[b])};
   }

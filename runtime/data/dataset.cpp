@@ -166,7 +166,8 @@ void Dataset::decode_worker() {
 
 void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
   Batch& batch = slot.batch;
-  batch.reshape(config_.batch_size, config_.format.time_steps(), config_.format.feature_dim());
+  const bool stored_bytes = config_.format.frame_values == FrameValues::kStoredBytes;
+  batch.reshape(config_.batch_size, config_.format.time_steps(), config_.format.feature_dim(), stored_bytes);
   batch.count = 0;
   batch.record_bytes = 0;
   batch.labels.clear();
@@ -176,8 +177,9 @@ void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
     const int row = batch.count;
     batch.record_bytes += raw.bytes.size() + kRecordFraming;
     try {
-      batch.lengths[static_cast<size_t>(row)] =
-          decoder.decode(raw.bytes, batch.row(row), batch.labels, batch.video_ids[static_cast<size_t>(row)]);
+      std::string& id = batch.video_ids[static_cast<size_t>(row)];
+      batch.lengths[static_cast<size_t>(row)] = stored_bytes ? decoder.decode(raw.bytes, batch.bytes_row(row), batch.labels, id)
+                                                             : decoder.decode(raw.bytes, batch.row(row), batch.labels, id);
     } catch (const DecodeError& error) {
       DataError located(error.kind(), files_[raw.file], raw.offset, raw.index, error.video_id(), error.what());
       if (!config_.skip_corrupt) throw located;

@@ -28,6 +28,8 @@ std::string RecordFormat::validate() const {
   }
   if (skip_frames < 0) return fmt::format("skip_frames must not be negative (got {})", skip_frames);
   if (!(quant_max > quant_min)) return "the quantisation range is empty";
+  if (frame_values == FrameValues::kStoredBytes && (level != Level::kFrame || normalize != Normalize::kNone))
+    return "stored bytes are kept for frame-level records without normalisation only";
   return {};
 }
 

@@ -8,6 +8,10 @@ namespace ynet::data {
 
 enum class Level { kFrame, kVideo };
 enum class Normalize { kNone, kL2 };
+// What a frame becomes in a batch: floats, dequantized and normalised as the model reads them, or
+// the stored bytes as they are, for an inference plan that dequantizes inside its first step
+// (FramePooling over u8 frames, compiler/passes/quantize.h): a quarter of the memory traffic.
+enum class FrameValues { kDequantized, kStoredBytes };
 
 struct FeatureSpec {
   std::string name;  // feature list (frame level) or context feature (video level)
@@ -29,6 +33,8 @@ struct RecordFormat {
   // The starter code's quantisation range for uint8 (bytes) features.
   float quant_min = -2.0f;
   float quant_max = 2.0f;
+  // kStoredBytes needs frame-level records whose frames are bytes, and no normalisation.
+  FrameValues frame_values = FrameValues::kDequantized;
 
   int feature_dim() const;
   int time_steps() const { return level == Level::kVideo ? 1 : max_frames; }

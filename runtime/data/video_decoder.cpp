@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
+#include <type_traits>
 
 #include "runtime/data/data_error.h"
 
@@ -102,13 +104,24 @@ void VideoDecoder::read_labels(const std::string& id, std::vector<int32_t>& labe
   labels.insert(labels.end(), label_values_.begin(), label_values_.end());
 }
 
-void VideoDecoder::decode_values(std::string_view feature, const std::string& id, size_t index, int frame, float* out) {
+namespace {
+
+// A frame's bytes into a batch row: dequantized, or as they are.
+void store_bytes(const char* bytes, float* out, int size, float scale, float bias) {
+  dequantize(reinterpret_cast<const uint8_t*>(bytes), out, size, scale, bias);
+}
+void store_bytes(const char* bytes, uint8_t* out, int size, float, float) { std::memcpy(out, bytes, static_cast<size_t>(size)); }
+
+}  // namespace
+
+template <class Value>
+void VideoDecoder::decode_values(std::string_view feature, const std::string& id, size_t index, int frame, Value* out) {
   const FeatureSpec& spec = format_.features[index];
   // The common case, a frame exactly as TensorFlow writes it, is recognised by its bytes (the
   // parse below takes three times as long as the dequantisation); anything else goes through it.
   const std::string& prefix = canonical_prefix_[index];
   if (feature.size() == prefix.size() + static_cast<size_t>(spec.size) && feature.starts_with(prefix)) {
-    dequantize(reinterpret_cast<const uint8_t*>(feature.data() + prefix.size()), out, spec.size, scale_, bias_);
+    store_bytes(feature.data() + prefix.size(), out, spec.size, scale_, bias_);
     return;
   }
   const FeatureValueView value = parse_feature(feature);
@@ -128,12 +141,19 @@ void VideoDecoder::decode_values(std::string_view feature, const std::string& id
       throw DecodeError(DataErrorKind::kFrameSize, id,
                         fmt::format("{} has {} bytes, expected {}", where(), bytes.size(), spec.size));
     }
-    dequantize(reinterpret_cast<const uint8_t*>(bytes.data()), out, spec.size, scale_, bias_);
+    store_bytes(bytes.data(), out, spec.size, scale_, bias_);
   } else if (value.kind == ValueKind::kFloat) {
-    const size_t count = read_float_list(value.list, out, static_cast<size_t>(spec.size));
-    if (count != static_cast<size_t>(spec.size)) {
-      throw DecodeError(DataErrorKind::kFrameSize, id,
-                        fmt::format("{} has {} floats, expected {}", where(), count, spec.size));
+    if constexpr (std::is_same_v<Value, float>) {
+      const size_t count = read_float_list(value.list, out, static_cast<size_t>(spec.size));
+      if (count != static_cast<size_t>(spec.size)) {
+        throw DecodeError(DataErrorKind::kFrameSize, id,
+                          fmt::format("{} has {} floats, expected {}", where(), count, spec.size));
+      }
+    } else {
+      throw DecodeError(DataErrorKind::kWrongType, id,
+                        fmt::format("{} holds floats, but this run reads frames as their stored bytes (its first "
+                                    "record held bytes); a data set mixing float and bytes frames is not supported",
+                                    where()));
     }
   } else {
     throw DecodeError(DataErrorKind::kWrongType, id,
@@ -141,7 +161,8 @@ void VideoDecoder::decode_values(std::string_view feature, const std::string& id
   }
 }
 
-int VideoDecoder::decode_frames(const std::string& id, float* features) {
+template <class Value>
+int VideoDecoder::decode_frames(const std::string& id, Value* features) {
   int frames = 0;
   for (size_t f = 0; f < format_.features.size(); ++f) {
     const FeatureSpec& spec = format_.features[f];
@@ -164,17 +185,19 @@ int VideoDecoder::decode_frames(const std::string& id, float* features) {
   const int first = frames > format_.skip_frames ? format_.skip_frames : 0;
   const int length = std::min(frames - first, format_.max_frames);
   for (int t = 0; t < length; ++t) {
-    float* row = features + static_cast<size_t>(t) * feature_dim_;
+    Value* row = features + static_cast<size_t>(t) * feature_dim_;
     int column = 0;
     for (size_t f = 0; f < format_.features.size(); ++f) {
       const FeatureSpec& spec = format_.features[f];
       decode_values(steps_[f][static_cast<size_t>(first + t)], id, f, first + t, row + column);
       column += spec.size;
     }
-    if (format_.normalize == Normalize::kL2) l2_normalize(row, feature_dim_);
+    if constexpr (std::is_same_v<Value, float>) {
+      if (format_.normalize == Normalize::kL2) l2_normalize(row, feature_dim_);
+    }
   }
   const size_t padded = static_cast<size_t>(format_.max_frames - length) * feature_dim_;
-  std::memset(features + static_cast<size_t>(length) * feature_dim_, 0, padded * sizeof(float));
+  std::memset(features + static_cast<size_t>(length) * feature_dim_, 0, padded * sizeof(Value));
   return length;
 }
 
@@ -192,23 +215,36 @@ void VideoDecoder::decode_video_level(const std::string& id, float* features) {
   if (format_.normalize == Normalize::kL2) l2_normalize(features, feature_dim_);
 }
 
-int VideoDecoder::decode(std::string_view record, float* features, std::vector<int32_t>& labels, std::string& id) {
+template <class Value>
+int VideoDecoder::decode_record(std::string_view record, Value* out, std::vector<int32_t>& labels, std::string& id) {
   id.clear();
   view_.parse(record);
   read_id(id);
   const size_t labels_before = labels.size();
   try {
     read_labels(id, labels);
-    if (format_.level == Level::kVideo) {
-      decode_video_level(id, features);
-      return 1;
+    if constexpr (std::is_same_v<Value, float>) {
+      if (format_.level == Level::kVideo) {
+        decode_video_level(id, out);
+        return 1;
+      }
     }
-    return decode_frames(id, features);
+    return decode_frames(id, out);
   } catch (const DecodeError& error) {
     labels.resize(labels_before);
     if (error.video_id().empty() && !id.empty()) throw DecodeError(error.kind(), id, error.what());
     throw;
   }
+}
+
+int VideoDecoder::decode(std::string_view record, float* features, std::vector<int32_t>& labels, std::string& id) {
+  return decode_record(record, features, labels, id);
+}
+
+int VideoDecoder::decode(std::string_view record, uint8_t* frames, std::vector<int32_t>& labels, std::string& id) {
+  if (format_.frame_values != FrameValues::kStoredBytes)
+    throw std::logic_error("VideoDecoder: stored bytes are decoded for FrameValues::kStoredBytes only");
+  return decode_record(record, frames, labels, id);
 }
 
 }  // namespace ynet::data

@@ -21,16 +21,24 @@ class VideoDecoder {
   // video's length are exact zeros), appends the labels to `labels`, sets `id` and returns the
   // number of frames kept (1 at video level). Throws DecodeError; on error `labels` is unchanged.
   int decode(std::string_view record, float* features, std::vector<int32_t>& labels, std::string& id);
+  // The same for FrameValues::kStoredBytes: each kept frame's stored bytes, undequantized, padded
+  // with zero bytes. A frame held as floats has no bytes to keep: DecodeError kWrongType.
+  int decode(std::string_view record, uint8_t* frames, std::vector<int32_t>& labels, std::string& id);
 
   const RecordFormat& format() const { return format_; }
 
  private:
   void read_id(std::string& id);
   void read_labels(const std::string& id, std::vector<int32_t>& labels);
-  int decode_frames(const std::string& id, float* features);
+  template <class Value>
+  int decode_record(std::string_view record, Value* out, std::vector<int32_t>& labels, std::string& id);
+  template <class Value>
+  int decode_frames(const std::string& id, Value* out);
   void decode_video_level(const std::string& id, float* features);
-  // Writes one value vector (a frame, or a video-level feature) of format_.features[index] at `out`.
-  void decode_values(std::string_view feature, const std::string& id, size_t index, int frame, float* out);
+  // Writes one value vector (a frame, or a video-level feature) of format_.features[index] at `out`:
+  // dequantized floats, or the stored bytes.
+  template <class Value>
+  void decode_values(std::string_view feature, const std::string& id, size_t index, int frame, Value* out);
 
   RecordFormat format_;
   int feature_dim_;

@@ -20,6 +20,10 @@ data::DatasetConfig dataset_config(const plan::Plan& plan, const std::string& gl
   c.format.max_frames = static_cast<int>(m.max_frames);
   c.format.skip_frames = static_cast<int>(m.skip_frames);
   c.format.normalize = data::Normalize::kNone;
+  // A plan pooling the stored bytes (compiler::pool_stored_frames) is fed them undequantized.
+  const int frames = plan.graph.find_value("input.features");
+  if (frames >= 0 && plan.graph.value(frames).dtype == ir::DType::U8)
+    c.format.frame_values = data::FrameValues::kStoredBytes;
   c.batch_size = static_cast<int>(m.batch);
   c.seed = static_cast<uint64_t>(m.seed);
   return c;
@@ -32,8 +36,14 @@ BatchFeeder::BatchFeeder(const plan::Plan& plan) : inputs_(find_inputs(plan)) {
     const ir::Value& v = plan.graph.value(inputs_.features);
     frames_ = v.shape.size() == 3 ? v.shape[1] : 1;
     features_ = v.shape.back();
+    stored_bytes_ = v.dtype == ir::DType::U8;
   }
-  features_buffer_.resize(static_cast<size_t>(batch_ * frames_ * features_));
+  // The zero-padded copy for a short last batch, in the input's type.
+  const auto values = static_cast<size_t>(batch_ * frames_ * features_);
+  if (stored_bytes_)
+    bytes_buffer_.resize(values);
+  else
+    features_buffer_.resize(values);
   labels_buffer_.resize(static_cast<size_t>(batch_ * classes_));
   lengths_buffer_.resize(static_cast<size_t>(batch_));
 }
@@ -42,14 +52,19 @@ void BatchFeeder::write(const data::Batch& batch, runtime::Backend& backend) {
   if (batch.capacity != batch_ || batch.time_steps != frames_ || batch.feature_dim != features_)
     throw std::invalid_argument(fmt::format("a batch of {}x{}x{} does not fit the plan's {}x{}x{}", batch.capacity,
                                             batch.time_steps, batch.feature_dim, batch_, frames_, features_));
+  if (inputs_.features >= 0 && stored_bytes_ == batch.frame_bytes.empty())
+    throw std::invalid_argument(fmt::format("the plan reads frames as {}, the batch holds {}",
+                                            stored_bytes_ ? "stored bytes" : "floats", stored_bytes_ ? "floats" : "bytes"));
   const size_t row = static_cast<size_t>(frames_ * features_);
   const bool full = batch.count == batch_;
-  if (!full) {
-    // A short last batch: the rows past the data are zeros, whatever the batch buffer held before.
+  // A short last batch: the rows past the data are zeros, whatever the batch buffer held before.
+  const auto pad = [&](const auto& from, auto& to) {
     const size_t filled = static_cast<size_t>(batch.count) * row;
-    std::copy_n(batch.features.begin(), filled, features_buffer_.begin());
-    std::fill(features_buffer_.begin() + static_cast<std::ptrdiff_t>(filled), features_buffer_.end(), 0.0f);
-  }
+    std::copy_n(from.begin(), filled, to.begin());
+    std::fill(to.begin() + static_cast<std::ptrdiff_t>(filled), to.end(), 0);
+  };
+  if (!full && stored_bytes_) pad(batch.frame_bytes, bytes_buffer_);
+  if (!full && !stored_bytes_) pad(batch.features, features_buffer_);
   std::fill(labels_buffer_.begin(), labels_buffer_.end(), 0.0f);
   for (int b = 0; b < batch.count; ++b) {
     lengths_buffer_[static_cast<size_t>(b)] = batch.lengths[static_cast<size_t>(b)];
@@ -57,7 +72,10 @@ void BatchFeeder::write(const data::Batch& batch, runtime::Backend& backend) {
       labels_buffer_[static_cast<size_t>(b * classes_ + label)] = 1.0f;
   }
   for (int64_t b = batch.count; b < batch_; ++b) lengths_buffer_[static_cast<size_t>(b)] = 1;
-  if (inputs_.features >= 0)
+  if (inputs_.features >= 0 && stored_bytes_)
+    backend.write(inputs_.features, full ? std::span<const uint8_t>(batch.frame_bytes.data(), bytes_buffer_.size())
+                                         : std::span<const uint8_t>(bytes_buffer_));
+  else if (inputs_.features >= 0)
     backend.write(inputs_.features, full ? std::span<const float>(batch.features.data(), features_buffer_.size())
                                          : std::span<const float>(features_buffer_));
   if (inputs_.lengths >= 0) backend.write(inputs_.lengths, std::span<const int32_t>(lengths_buffer_));

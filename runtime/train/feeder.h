@@ -27,7 +27,9 @@ class BatchFeeder {
  private:
   PlanInputs inputs_;
   int64_t batch_ = 0, frames_ = 1, features_ = 0, classes_ = 0;
+  bool stored_bytes_ = false;  // the plan's frames are u8 (compiler::pool_stored_frames)
   std::vector<float> features_buffer_, labels_buffer_;
+  std::vector<uint8_t> bytes_buffer_;
   std::vector<int32_t> lengths_buffer_;
 };
 

@@ -184,6 +184,49 @@ TEST_CASE("an inference BatchNorm read only by a FramePooling folds into the poo
   }
 }
 
+TEST_CASE("frames read only by FramePooling steps are kept as their stored bytes") {
+  ir::Graph g;
+  const int x = g.add_value("input.features", {2, 5, 4}, ir::BufferKind::Input);
+  const int lengths = g.add_value("input.lengths", {2}, ir::BufferKind::Input, ir::DType::I32);
+  const int pooled = g.add_value("pooled", {2, 4}, ir::BufferKind::Activation);
+  const int pooled2 = g.add_value("pooled2", {2, 4}, ir::BufferKind::Activation);
+  ir::Node pool = step("FramePooling", {x, lengths}, {pooled});
+  pool.attrs["mode"] = std::string("max");
+
+  SUBCASE("every reader pools") {
+    g.add_node(pool);
+    g.add_node(step("FramePooling", {x, lengths}, {pooled2}));
+    g.live_out = {pooled, pooled2};
+    CHECK(passes::pool_stored_frames(g, 0.5, -2.0) == 2);
+    CHECK(g.value(x).dtype == ir::DType::U8);
+    CHECK(g.value(x).bytes() == 40);
+    for (const ir::Node& n : g.nodes) {
+      CHECK(ir::attr_double(n.attrs, "dequantize_scale", 0) == 0.5);
+      CHECK(ir::attr_double(n.attrs, "dequantize_bias", 0) == -2.0);
+    }
+    CHECK(passes::pool_stored_frames(g, 0.5, -2.0) == 0);  // already bytes
+  }
+  SUBCASE("not when another step reads the frames") {
+    g.add_node(pool);
+    g.add_node(step("L2Normalize", {x}, {pooled2}));
+    g.live_out = {pooled, pooled2};
+    CHECK(passes::pool_stored_frames(g, 0.5, -2.0) == 0);
+    CHECK(g.value(x).dtype == ir::DType::F32);
+    CHECK(g.nodes[0].attrs.count("dequantize_scale") == 0);
+  }
+  SUBCASE("not when the frames are an output") {
+    g.add_node(pool);
+    g.live_out = {pooled, x};
+    CHECK(passes::pool_stored_frames(g, 0.5, -2.0) == 0);
+  }
+  SUBCASE("not for video-level features") {
+    ir::Graph video;
+    const int v = video.add_value("input.features", {2, 4}, ir::BufferKind::Input);
+    video.add_node(step("Dense", {v, -1, -1}, {video.add_value("y", {2, 3}, ir::BufferKind::Activation)}));
+    CHECK(passes::pool_stored_frames(video, 0.5, -2.0) == 0);
+  }
+}
+
 TEST_CASE("int8 quantization gives each forward Dense a prologue step and a scale buffer") {
   ir::Graph g;
   const int x = g.add_value("x", {2, 3}, ir::BufferKind::Input);

@@ -84,6 +84,26 @@ TEST_CASE("inference folds BatchNorm into Dense and fuses the output sigmoid") {
   CHECK(sigmoid_dense);
 }
 
+TEST_CASE("BoF's inference plan pools its frames as stored bytes; an LSTM's does not") {
+  plan::Plan bof = compiled("specs/bof_4096.ynet", plan::Mode::Infer, 8);
+  const int frames = bof.graph.find_value("input.features");
+  const int64_t arena = bof.memory.arena_bytes;
+  const compiler::PassReport report = compiler::pool_stored_frames(bof, 4.0 / 255, 4.0 / 512 - 2);
+  CHECK(report.changes == 1);
+  CHECK(bof.graph.value(frames).dtype == ir::DType::U8);
+  CHECK(passes::layout_is_valid(bof.graph, bof.memory));
+  CHECK(arena - bof.memory.arena_bytes == 3 * bof.graph.value(frames).elements());  // 4 bytes to 1 per value
+  const plan::Plan back = plan::from_bytes(plan::to_bytes(bof));
+  CHECK(back.graph.value(frames).dtype == ir::DType::U8);
+  CHECK(emit::text(back) == emit::text(bof));
+  CHECK(emit::text(bof).find("u8") != std::string::npos);
+
+  plan::Plan lstm = compiled("specs/simple_lstm_2048.ynet", plan::Mode::Infer, 8);
+  CHECK(compiler::pool_stored_frames(lstm, 4.0 / 255, 4.0 / 512 - 2).changes == 0);
+  plan::Plan training = compiled("specs/bof_4096.ynet", plan::Mode::Train, 8);
+  CHECK_THROWS_AS(compiler::pool_stored_frames(training, 1, 0), std::invalid_argument);
+}
+
 TEST_CASE("a plan file that is not one, is corrupt, or is newer is rejected") {
   const plan::Plan p = compiled("specs/bof_4096.ynet", plan::Mode::Infer, 4);
   std::string bytes = plan::to_bytes(p);

@@ -9,6 +9,7 @@
 
 #include "runtime/data/data_error.h"
 #include "runtime/data/dataset.h"
+#include "runtime/data/frame_probe.h"
 #include "tests/data/test_util.h"
 
 using namespace ynet::data;
@@ -306,4 +307,60 @@ TEST_CASE("video-level dataset: T = 1") {
   CHECK(batch.time_steps == 1);
   CHECK(batch.features == std::vector<float>{0, 1, 2, 10, 11, 12, 20, 21, 22});
   CHECK(batch.lengths == std::vector<int32_t>{1, 1, 1});
+}
+
+TEST_CASE("stored bytes: the same batches as dequantized frames, a quarter of the size") {
+  TempDir dir;
+  write_numbered_dataset(dir, 23, 3);
+  DatasetConfig floats = base_config(dir);
+  floats.threads = 2;
+  DatasetConfig bytes = floats;
+  bytes.format.frame_values = FrameValues::kStoredBytes;
+  CHECK(probe_frame_encoding(floats) == FrameEncoding::kBytes);
+  Dataset a(floats), b(bytes);
+  Batch fa, fb;
+  int batches = 0;
+  while (a.next(fa)) {
+    REQUIRE(b.next(fb));
+    ++batches;
+    CHECK(fb.features.empty());
+    REQUIRE(fb.frame_bytes.size() == fa.features.size());
+    CHECK(fb.video_ids == fa.video_ids);
+    CHECK(fb.lengths == fa.lengths);
+    CHECK(fb.labels == fa.labels);
+    CHECK(fb.record_bytes == fa.record_bytes);
+    const size_t filled = static_cast<size_t>(fa.count) * fa.row_size();
+    for (size_t k = 0; k < filled; ++k) {
+      // Padding is zero in both; every other value is the byte dequantized.
+      const float expected = fa.features[k] == 0.0f && fb.frame_bytes[k] == 0
+                                 ? 0.0f
+                                 : static_cast<float>(fb.frame_bytes[k]) * (4.0f / 255.0f) + (4.0f / 512.0f - 2.0f);
+      if (fa.features[k] != expected) FAIL_CHECK("value " << k << " of batch " << batches << " differs");
+    }
+  }
+  CHECK_FALSE(b.next(fb));
+  CHECK(batches == 5);
+}
+
+TEST_CASE("probing how the data stores its frames") {
+  TempDir dir;
+  DatasetConfig config = base_config(dir);
+  CHECK(probe_frame_encoding(config) == FrameEncoding::kUnknown);  // no file matches
+  ynet::data::testing::VideoSpec spec;
+  ynet::tfexample::SequenceExample example = ynet::data::testing::make_sequence_example(spec);
+  ynet::data::testing::write_records(dir.file("part000.tfrecord"), {example.SerializeAsString()});
+  CHECK(probe_frame_encoding(config) == FrameEncoding::kBytes);
+  config.format.features = {{"rgb", 8}, {"depth", 4}};
+  CHECK(probe_frame_encoding(config) == FrameEncoding::kUnknown);  // a feature list it lacks
+  config.format.features = {{"rgb", 8}, {"audio", 4}};
+  for (auto& feature : *(*example.mutable_feature_lists()->mutable_feature_list())["audio"].mutable_feature()) {
+    feature.Clear();
+    feature.mutable_float_list()->add_value(1.0f);
+  }
+  ynet::data::testing::write_records(dir.file("part000.tfrecord"), {example.SerializeAsString()});
+  CHECK(probe_frame_encoding(config) == FrameEncoding::kFloats);
+  ynet::data::testing::write_bytes(dir.file("part000.tfrecord"), "not a tfrecord");
+  CHECK(probe_frame_encoding(config) == FrameEncoding::kUnknown);
+  config.format.level = Level::kVideo;
+  CHECK(probe_frame_encoding(config) == FrameEncoding::kUnknown);
 }

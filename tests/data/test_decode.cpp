@@ -312,3 +312,56 @@ TEST_CASE("a video without labels is allowed") {
   CHECK(out.labels.empty());
   CHECK(out.length == 4);
 }
+
+TEST_CASE("stored bytes: the kept frames' bytes as the record holds them, zero bytes after") {
+  VideoSpec spec;
+  spec.frames = 10;
+  spec.labels = {2};
+  RecordFormat format = small_format();
+  format.skip_frames = 3;
+  format.frame_values = FrameValues::kStoredBytes;
+  REQUIRE(format.validate().empty());
+  tfexample::SequenceExample example = make_sequence_example(spec);
+  VideoDecoder decoder(format);
+  std::vector<uint8_t> frames(static_cast<size_t>(format.time_steps() * format.feature_dim()), 0xAA);
+  std::vector<int32_t> labels;
+  std::string id;
+  CHECK(decoder.decode(example.SerializeAsString(), frames.data(), labels, id) == 6);  // frames 3..8
+  CHECK(labels == std::vector<int32_t>{2});
+  CHECK(id == "Ab3x");
+  for (int t = 0; t < 6; ++t) {
+    for (int i = 0; i < 8; ++i) CHECK(frames[static_cast<size_t>(t * 12 + i)] == frame_byte(t + 3, 0, i));
+    for (int i = 0; i < 4; ++i) CHECK(frames[static_cast<size_t>(t * 12 + 8 + i)] == frame_byte(t + 3, 1, i));
+  }
+  // The float decoding of the same record is the dequantisation of these bytes.
+  RecordFormat floats = format;
+  floats.frame_values = FrameValues::kDequantized;
+  const Decoded dequantized_frames = decode(floats, example.SerializeAsString());
+  for (size_t k = 0; k < 6 * 12; ++k) CHECK(dequantized_frames.features[k] == dequantized(frames[k]));
+
+  format.max_frames = 12;
+  VideoDecoder longer(format);
+  frames.assign(static_cast<size_t>(12 * 12), 0xAA);
+  CHECK(longer.decode(example.SerializeAsString(), frames.data(), labels, id) == 7);
+  for (size_t k = 7 * 12; k < frames.size(); ++k) CHECK(frames[k] == 0);
+
+  // Frames held as floats have no bytes to keep.
+  for (auto& feature : *(*example.mutable_feature_lists()->mutable_feature_list())["audio"].mutable_feature()) {
+    feature.Clear();
+    for (int i = 0; i < 4; ++i) feature.mutable_float_list()->add_value(0.25f * i);
+  }
+  try {
+    longer.decode(example.SerializeAsString(), frames.data(), labels, id);
+    FAIL("float frames were kept as bytes");
+  } catch (const DecodeError& error) {
+    CHECK(error.kind() == DataErrorKind::kWrongType);
+    CHECK(std::string(error.what()).find("holds floats, but this run reads frames as their stored bytes") !=
+          std::string::npos);
+  }
+  // Not for video-level records, nor with normalisation.
+  format.normalize = Normalize::kL2;
+  CHECK_FALSE(format.validate().empty());
+  format.normalize = Normalize::kNone;
+  format.level = Level::kVideo;
+  CHECK_FALSE(format.validate().empty());
+}

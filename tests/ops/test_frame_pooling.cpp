@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <vector>
+#include <stdexcept>
 
 #include "runtime/ops/frame_pooling/cpu.h"
 #include "runtime/ops/frame_pooling/reference.h"
@@ -137,4 +138,46 @@ TEST_CASE("pooling with a folded affine map pools scale * x + shift over the val
     worst = std::max(worst, e);
   }
   MESSAGE("affine frame pooling cpu vs reference worst relative error: " << worst);
+}
+
+TEST_CASE("pooling stored bytes pools their dequantized values, with and without a folded affine map") {
+  const FramePoolingShape s{5, 9, 1152};
+  const std::vector<std::int32_t> lengths{9, 4, 0, 1, 12};  // 12: clamped to the 9 frames
+  std::vector<std::uint8_t> q(s.batch * s.time * s.features);
+  const auto noise = t::random_vector(q.size(), 51, 0.0, 256.0);
+  for (std::size_t i = 0; i < q.size(); ++i) q[i] = static_cast<std::uint8_t>(std::min(255.0, noise[i]));
+  // The starter code's dequantisation of YouTube-8M bytes; the padding bytes stand for a value too,
+  // which pooling must never see.
+  const double dq_scale = 4.0 / 255.0, dq_bias = 4.0 / 512.0 - 2.0;
+  std::vector<double> x(q.size());
+  for (std::size_t i = 0; i < q.size(); ++i) x[i] = dq_scale * q[i] + dq_bias;
+  const auto scale = t::round_to_float(t::random_vector(s.features, 52, -1.5, 1.5));
+  const auto shift = t::round_to_float(t::random_vector(s.features, 53));
+  double worst = 0.0;
+  for (PoolingMode mode : kAllModes) {
+    for (const bool affine : {false, true}) {
+      CAPTURE(affine);
+      const double* a = affine ? scale.data() : nullptr;
+      const double* c = affine ? shift.data() : nullptr;
+      std::vector<double> expected(s.batch * s.features), y(expected.size());
+      reference::forward(s, mode, x.data(), lengths.data(), expected.data(), a, c);
+      reference::forward_stored_bytes(s, mode, q.data(), lengths.data(), dq_scale, dq_bias, y.data(), a, c);
+      CHECK(t::normwise_relative_error(y, expected) <= 1e-15);
+      CHECK(y[2 * s.features] == 0.0);
+
+      const ynet::ops::frame_pooling::cpu::Kernel kernel(s, mode, true);
+      const auto scalef = t::to_float(scale), shiftf = t::to_float(shift);
+      std::vector<float> yf(y.size(), -7.f);
+      kernel.forward_stored_bytes(q.data(), lengths.data(), static_cast<float>(dq_scale), static_cast<float>(dq_bias),
+                                  yf.data(), affine ? scalef.data() : nullptr, affine ? shiftf.data() : nullptr);
+      const double e = t::normwise_relative_error(yf, expected);
+      CHECK(e <= 1e-6);
+      CHECK(yf[2 * s.features] == 0.f);
+      worst = std::max(worst, e);
+    }
+  }
+  MESSAGE("stored-byte frame pooling cpu vs reference worst relative error: " << worst);
+  const ynet::ops::frame_pooling::cpu::Kernel floats(s, PoolingMode::max);
+  std::vector<float> y(s.batch * s.features);
+  CHECK_THROWS_AS(floats.forward_stored_bytes(q.data(), lengths.data(), 1.f, 0.f, y.data()), std::logic_error);
 }

@@ -185,6 +185,10 @@ class CudaBackend final : public Backend {
     std::copy(data.begin(), data.end(), mirror.begin());
     staging_->to_device(value, data.data(), data.size_bytes(), buffers_->i(value), handles_.context.stream);
   }
+  void write(int value, std::span<const uint8_t> data) override {
+    checked(value, data.size(), ir::DType::U8);
+    staging_->to_device(value, data.data(), data.size_bytes(), buffers_->u8(value), handles_.context.stream);
+  }
   void read(int value, std::span<float> out) const override {
     checked(value, out.size(), ir::DType::F32);
     staging_->to_host(buffers_->f(value), out.data(), out.size_bytes(), handles_.context.stream);

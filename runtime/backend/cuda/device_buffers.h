@@ -54,6 +54,7 @@ class DeviceBuffers {
   // Device addresses; nullptr for an absent operand (-1).
   float* f(int id) { return static_cast<float*>(address(id)); }
   int32_t* i(int id) { return static_cast<int32_t*>(address(id)); }
+  uint8_t* u8(int id) { return static_cast<uint8_t*>(address(id)); }
   // The values write() last copied into an int32 buffer (the lengths), for kernels that must know
   // them on the host (cuDNN takes sequence lengths in a host array); nullptr for -1.
   const int32_t* host_ints(int id) const;

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace ynet::ops::frame_pooling::cpu {
 
@@ -67,14 +68,88 @@ void pool_affine(const float* video, std::size_t frames, std::size_t features, P
   }
 }
 
+// One video's valid stored-byte frames reduced exactly: the maximum and minimum byte (max mode) or
+// the sum (mean and sum) of each feature.
+[[gnu::target_clones("arch=x86-64-v4", "avx2", "default")]]
+void reduce_bytes(const std::uint8_t* video, std::size_t frames, std::size_t features, PoolingMode mode,
+                  std::uint8_t* __restrict most, std::uint8_t* __restrict least, std::int32_t* __restrict sum) {
+  if (mode == PoolingMode::max) {
+    std::copy(video, video + features, most);
+    std::copy(video, video + features, least);
+    for (std::size_t t = 1; t < frames; ++t) {
+      const std::uint8_t* frame = video + t * features;
+      for (std::size_t f = 0; f < features; ++f) {
+        most[f] = frame[f] > most[f] ? frame[f] : most[f];
+        least[f] = frame[f] < least[f] ? frame[f] : least[f];
+      }
+    }
+    return;
+  }
+  std::fill(sum, sum + features, 0);
+  for (std::size_t t = 0; t < frames; ++t) {
+    const std::uint8_t* frame = video + t * features;
+    for (std::size_t f = 0; f < features; ++f) sum[f] += frame[f];
+  }
+}
+
 }  // namespace
 
-Kernel::Kernel(const FramePoolingShape& shape, PoolingMode mode)
-    : shape_(shape), mode_(mode), threads_(omp_get_max_threads()) {
+Kernel::Kernel(const FramePoolingShape& shape, PoolingMode mode, bool stored_bytes)
+    : shape_(shape), mode_(mode), threads_(omp_get_max_threads()), stored_bytes_(stored_bytes) {
+  const auto rows = static_cast<std::size_t>(threads_) * shape_.features;
+  if (!stored_bytes_) {
+    if (mode_ == PoolingMode::max) {
+      best_value_.resize(rows);
+      best_frame_.resize(rows);
+    }
+    return;
+  }
+  byte_slope_.resize(shape_.features);
+  byte_offset_.resize(shape_.features);
   if (mode_ == PoolingMode::max) {
-    const auto rows = static_cast<std::size_t>(threads_) * shape_.features;
-    best_value_.resize(rows);
-    best_frame_.resize(rows);
+    byte_max_.resize(rows);
+    byte_min_.resize(rows);
+  } else {
+    byte_sum_.resize(rows);
+  }
+}
+
+void Kernel::forward_stored_bytes(const std::uint8_t* q, const std::int32_t* lengths, float dequantize_scale,
+                                  float dequantize_bias, float* y, const float* scale, const float* shift) const {
+  if (!stored_bytes_) throw std::logic_error("frame_pooling::cpu::Kernel: made for floats, not stored bytes");
+  const std::size_t features = shape_.features;
+  for (std::size_t f = 0; f < features; ++f) {
+    byte_slope_[f] = scale ? scale[f] * dequantize_scale : dequantize_scale;
+    byte_offset_[f] = scale ? scale[f] * dequantize_bias + shift[f] : dequantize_bias;
+  }
+  const float* slope = byte_slope_.data();
+  const float* offset = byte_offset_.data();
+  const auto batch = static_cast<std::int64_t>(shape_.batch);
+#pragma omp parallel for schedule(static) num_threads(threads_)
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const std::size_t frames = valid_frames(lengths[b], shape_.time);
+    const std::uint8_t* video = q + static_cast<std::size_t>(b) * shape_.time * features;
+    float* out = y + static_cast<std::size_t>(b) * features;
+    if (frames == 0) {
+      std::fill(out, out + features, 0.f);
+      continue;
+    }
+    const std::size_t scratch = static_cast<std::size_t>(omp_get_thread_num()) * features;
+    if (mode_ == PoolingMode::max) {
+      std::uint8_t* most = byte_max_.data() + scratch;
+      std::uint8_t* least = byte_min_.data() + scratch;
+      reduce_bytes(video, frames, features, mode_, most, least, nullptr);
+      for (std::size_t f = 0; f < features; ++f)
+        out[f] = slope[f] * static_cast<float>(slope[f] < 0.f ? least[f] : most[f]) + offset[f];
+      continue;
+    }
+    std::int32_t* sum = byte_sum_.data() + scratch;
+    reduce_bytes(video, frames, features, mode_, nullptr, nullptr, sum);
+    const auto n = static_cast<float>(frames);
+    for (std::size_t f = 0; f < features; ++f) {
+      const auto total = static_cast<float>(sum[f]);
+      out[f] = mode_ == PoolingMode::mean ? slope[f] * (total / n) + offset[f] : slope[f] * total + n * offset[f];
+    }
   }
 }
 

@@ -14,6 +14,9 @@ void add_cuda_steps(runtime::cuda::StepTable& table) {
   table["FramePooling"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
     const FramePoolingShape s = shape_of(b.value(n.inputs.at(0)));
     const PoolingMode mode = mode_of(n);
+    if (dequantization_of(n, b.value(n.inputs[0])).stored_bytes)
+      throw std::invalid_argument("FramePooling over stored bytes (u8 frames) runs on the host backends; the cuda "
+                                  "backend pools dequantized f32 frames");
     const float* x = b.f(n.inputs[0]);
     const int32_t* lengths = b.i(n.inputs.at(1));
     float* y = b.f(n.outputs.at(0));

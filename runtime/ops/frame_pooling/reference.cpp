@@ -21,13 +21,17 @@ std::size_t first_argmax(const FramePoolingShape& s, const double* x, std::size_
 
 }  // namespace
 
-void forward(const FramePoolingShape& shape, PoolingMode mode, const double* x, const std::int32_t* lengths,
-             double* y, const double* scale, const double* shift) {
+namespace {
+
+// The pooling of x_at(b, t, f), each valid frame's value mapped through scale and shift if given.
+template <class ValueAt>
+void pool(const FramePoolingShape& shape, PoolingMode mode, ValueAt x_at, const std::int32_t* lengths, double* y,
+          const double* scale, const double* shift) {
   for (std::size_t b = 0; b < shape.batch; ++b) {
     const std::size_t frames = valid_frames(lengths[b], shape.time);
     for (std::size_t f = 0; f < shape.features; ++f) {
       auto frame_value = [&](std::size_t t) {
-        const double v = x[index(shape, b, t, f)];
+        const double v = x_at(index(shape, b, t, f));
         return scale ? scale[f] * v + shift[f] : v;
       };
       double pooled = 0.0;
@@ -41,6 +45,20 @@ void forward(const FramePoolingShape& shape, PoolingMode mode, const double* x, 
       y[b * shape.features + f] = pooled;
     }
   }
+}
+
+}  // namespace
+
+void forward(const FramePoolingShape& shape, PoolingMode mode, const double* x, const std::int32_t* lengths,
+             double* y, const double* scale, const double* shift) {
+  pool(shape, mode, [x](std::size_t i) { return x[i]; }, lengths, y, scale, shift);
+}
+
+void forward_stored_bytes(const FramePoolingShape& shape, PoolingMode mode, const std::uint8_t* q,
+                          const std::int32_t* lengths, double dequantize_scale, double dequantize_bias, double* y,
+                          const double* scale, const double* shift) {
+  const auto value = [=](std::size_t i) { return dequantize_scale * q[i] + dequantize_bias; };
+  pool(shape, mode, value, lengths, y, scale, shift);
 }
 
 void backward(const FramePoolingShape& shape, PoolingMode mode, const double* x, const std::int32_t* lengths,

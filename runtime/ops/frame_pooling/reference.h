@@ -5,6 +5,8 @@
 // gradient to the first frame that attains the maximum; padded frames always get zero gradient.
 // With scale and shift (per feature; both or neither) the forward pass pools scale * x + shift,
 // an inference BatchNorm folded into the pooling; there is no backward pass for that form.
+// forward_stored_bytes pools frames kept as bytes q, each standing for dequantize_scale * q +
+// dequantize_bias (then through scale and shift, when given).
 
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +31,9 @@ namespace reference {
 
 void forward(const FramePoolingShape& shape, PoolingMode mode, const double* x, const std::int32_t* lengths,
              double* y, const double* scale = nullptr, const double* shift = nullptr);
+void forward_stored_bytes(const FramePoolingShape& shape, PoolingMode mode, const std::uint8_t* q,
+                          const std::int32_t* lengths, double dequantize_scale, double dequantize_bias, double* y,
+                          const double* scale = nullptr, const double* shift = nullptr);
 // dx is fully written, zeros included.
 void backward(const FramePoolingShape& shape, PoolingMode mode, const double* x, const std::int32_t* lengths,
               const double* dy, double* dx);

@@ -48,11 +48,18 @@ void add_reference_steps(runtime::StepTable<double>& table) {
   table["FramePooling"] = [](const ir::Node& n, runtime::Buffers<double>& b) {
     const FramePoolingShape s = shape_of(b.value(n.inputs.at(0)));
     const PoolingMode mode = mode_of(n);
-    const double* x = b.f(n.inputs[0]);
+    const Dequantization dq = dequantization_of(n, b.value(n.inputs[0]));
     const int32_t* lengths = b.i(n.inputs.at(1));
     double* y = b.f(n.outputs.at(0));
     const AffineOperands affine = affine_of(n);
     const double *scale = b.f(affine.scale), *shift = b.f(affine.shift);
+    if (dq.stored_bytes) {
+      const uint8_t* q = b.u8(n.inputs[0]);
+      return runtime::make_step([=](const runtime::StepContext&) {
+        reference::forward_stored_bytes(s, mode, q, lengths, dq.scale, dq.bias, y, scale, shift);
+      });
+    }
+    const double* x = b.f(n.inputs[0]);
     return runtime::make_step(
         [=](const runtime::StepContext&) { reference::forward(s, mode, x, lengths, y, scale, shift); });
   };
@@ -65,12 +72,20 @@ void add_reference_steps(runtime::StepTable<double>& table) {
 
 void add_cpu_steps(runtime::StepTable<float>& table) {
   table["FramePooling"] = [](const ir::Node& n, runtime::Buffers<float>& b) {
-    auto kernel = std::make_shared<cpu::Kernel>(shape_of(b.value(n.inputs.at(0))), mode_of(n));
-    const float* x = b.f(n.inputs[0]);
+    const Dequantization dq = dequantization_of(n, b.value(n.inputs.at(0)));
+    auto kernel = std::make_shared<cpu::Kernel>(shape_of(b.value(n.inputs[0])), mode_of(n), dq.stored_bytes);
     const int32_t* lengths = b.i(n.inputs.at(1));
     float* y = b.f(n.outputs.at(0));
     const AffineOperands affine = affine_of(n);
     const float *scale = b.f(affine.scale), *shift = b.f(affine.shift);
+    if (dq.stored_bytes) {
+      const uint8_t* q = b.u8(n.inputs[0]);
+      const auto dq_scale = static_cast<float>(dq.scale), dq_bias = static_cast<float>(dq.bias);
+      return runtime::make_step([=](const runtime::StepContext&) {
+        kernel->forward_stored_bytes(q, lengths, dq_scale, dq_bias, y, scale, shift);
+      });
+    }
+    const float* x = b.f(n.inputs[0]);
     return runtime::make_step([=](const runtime::StepContext&) { kernel->forward(x, lengths, y, scale, shift); });
   };
   table["FramePooling.grad"] = [](const ir::Node& n, runtime::Buffers<float>& b) {
