@@ -3,14 +3,14 @@
 # 300-frame YouTube-8M-format records, against how fast the same files come off this machine's disk:
 #   disk   the records read cold (page cache dropped first): buffered, the way ynet reads them
 #          (cat), and with O_DIRECT in 16 MiB blocks (dd), the most the device gives
-#   eval   `ynet eval` in fp32 and with --precision int8: warm (files in the page cache; rounds
-#          alternate the precisions, the median is reported) and cold (page cache dropped first)
+#   eval   `ynet eval` in fp32 and with --precision int8: warm (files in the page cache) and cold
+#          (page cache dropped first); rounds alternate, and the medians are reported
 # Dropping the page cache needs root (/proc/sys/vm/drop_caches); without it the cold rows are left
 # out and the table says so. The model is untrained (2 steps): speed does not depend on the weights.
 #
 # usage: bench/inference/run.sh [YNET] [OUT_DIR]      (defaults: build/cli/ynet, out/inference)
 #   INFER_VIDEOS=12000   videos in the set (351 KB each: 12,000 make 4.2 GB in OUT_DIR/data)
-#   INFER_ROUNDS=3       warm runs per precision
+#   INFER_ROUNDS=3       rounds (each: a warm eval per precision; a cold cat, dd and eval per precision)
 #   INFER_THREADS        --threads of ynet eval (default: every core)
 set -euo pipefail
 
@@ -77,7 +77,7 @@ EOF
 
 median() { sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-declare -A warm_videos warm_mb cold
+declare -A warm_videos warm_mb
 for precision in fp32 int8; do warm_videos[$precision]=""; warm_mb[$precision]=""; done
 echo "== warm: $rounds rounds of ynet eval per precision, alternating"
 eval_rate fp32 > /dev/null  # brings the files into the page cache
@@ -90,28 +90,44 @@ for ((i = 1; i <= rounds; ++i)); do
   done
 done
 
-disk_buffered="(needs root)" disk_direct="(needs root)"
-cold[fp32]="(needs root)" cold[int8]="(needs root)"
+# The disk is timed in the same rounds as the cold evaluations, alternating, because a virtual
+# disk's rate drifts from minute to minute.
+declare -A cold_videos cold_mb
+disk_buffered="" disk_direct=""
 if $can_drop; then
-  echo "== cold: page cache dropped before each"
-  drop_caches; disk_buffered="$(read_rate buffered) MB/s"
-  drop_caches; disk_direct="$(read_rate direct) MB/s"
-  for precision in fp32 int8; do
-    drop_caches
-    read -r v m < <(eval_rate "$precision")
-    cold[$precision]="$v videos/s, $m MB/s"
+  echo "== cold: $rounds rounds, page cache dropped before each read"
+  for ((i = 1; i <= rounds; ++i)); do
+    drop_caches; b=$(read_rate buffered)
+    drop_caches; d=$(read_rate direct)
+    echo "   round $i disk: cat $b MB/s, O_DIRECT $d MB/s"
+    disk_buffered+="$b"$'\n'; disk_direct+="$d"$'\n'
+    for precision in fp32 int8; do
+      drop_caches
+      read -r v m < <(eval_rate "$precision")
+      echo "   round $i $precision: $v videos/s, $m MB/s"
+      cold_videos[$precision]+="$v"$'\n'
+      cold_mb[$precision]+="$m"$'\n'
+    done
   done
 fi
+cold_rate() {  # the median cold rate of a precision, or why there is none
+  if $can_drop; then
+    echo "$(median <<<"${cold_videos[$1]}") videos/s, $(median <<<"${cold_mb[$1]}") MB/s"
+  else
+    echo "(needs root)"
+  fi
+}
+disk_rate() { if $can_drop; then echo "$(median <<<"$1") MB/s"; else echo "(needs root)"; fi; }
 
 {
   echo "BoF_4096 inference on $(nproc) cores: $videos videos of 300 frames ($((bytes / 1000000)) MB of records)"
   echo
   echo "| what | rate |"
   echo "|---|---|"
-  echo "| disk, cold, buffered (cat) | $disk_buffered |"
-  echo "| disk, cold, O_DIRECT 16 MiB blocks (dd) | $disk_direct |"
+  echo "| disk, cold, buffered (cat; median of $rounds) | $(disk_rate "$disk_buffered") |"
+  echo "| disk, cold, O_DIRECT 16 MiB blocks (dd; median of $rounds) | $(disk_rate "$disk_direct") |"
   for precision in fp32 int8; do
     echo "| ynet eval $precision, warm (median of $rounds) | $(median <<<"${warm_videos[$precision]}") videos/s, $(median <<<"${warm_mb[$precision]}") MB/s |"
-    echo "| ynet eval $precision, cold | ${cold[$precision]} |"
+    echo "| ynet eval $precision, cold (median of $rounds) | $(cold_rate "$precision") |"
   done
 } | tee "$out/results.md"
