@@ -77,17 +77,22 @@ EOF
 
 median() { sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# Runs one ynet eval, prints its rates and appends them to the arrays named $3 (videos/s) and $4
+# (MB/s), under the precision.
+record_eval() {
+  local label=$1 precision=$2 v m
+  local -n videos_of=$3 mb_of=$4
+  read -r v m < <(eval_rate "$precision")
+  echo "   $label $precision: $v videos/s, $m MB/s"
+  videos_of[$precision]+="$v"$'\n'
+  mb_of[$precision]+="$m"$'\n'
+}
+
 declare -A warm_videos warm_mb
-for precision in fp32 int8; do warm_videos[$precision]=""; warm_mb[$precision]=""; done
 echo "== warm: $rounds rounds of ynet eval per precision, alternating"
 eval_rate fp32 > /dev/null  # brings the files into the page cache
 for ((i = 1; i <= rounds; ++i)); do
-  for precision in fp32 int8; do
-    read -r v m < <(eval_rate "$precision")
-    echo "   round $i $precision: $v videos/s, $m MB/s"
-    warm_videos[$precision]+="$v"$'\n'
-    warm_mb[$precision]+="$m"$'\n'
-  done
+  for precision in fp32 int8; do record_eval "round $i" "$precision" warm_videos warm_mb; done
 done
 
 # The disk is timed in the same rounds as the cold evaluations, alternating, because a virtual
@@ -103,10 +108,7 @@ if $can_drop; then
     disk_buffered+="$b"$'\n'; disk_direct+="$d"$'\n'
     for precision in fp32 int8; do
       drop_caches
-      read -r v m < <(eval_rate "$precision")
-      echo "   round $i $precision: $v videos/s, $m MB/s"
-      cold_videos[$precision]+="$v"$'\n'
-      cold_mb[$precision]+="$m"$'\n'
+      record_eval "round $i" "$precision" cold_videos cold_mb
     done
   done
 fi
