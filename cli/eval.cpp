@@ -127,6 +127,8 @@ void add_common(CLI::App* cmd, EvalArgs& args) {
   cmd->add_option("--data-threads", args.options.threads, "Decoding threads")->check(CLI::Range(1, 256));
   cmd->add_flag("--skip-corrupt", args.options.skip_corrupt, "Skip damaged records instead of stopping");
   cmd->add_flag("!--no-verify-crc", args.options.verify_crc, "Do not check record CRCs");
+  cmd->add_flag("!--no-direct-reads", args.options.direct_reads,
+                "Read every file through the page cache (default: what the cache does not hold is read with O_DIRECT)");
 }
 
 }  // namespace

@@ -7,27 +7,14 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <new>
 #include <span>
 #include <stdexcept>
 #include <vector>
 
 #include "compiler/plan/plan.h"
+#include "runtime/memory/large_buffer.h"
 
 namespace ynet::runtime {
-
-// 64-byte alignment: oneDNN and vectorised loops read whole cache lines from every buffer.
-template <class T>
-struct ArenaAllocator {
-  using value_type = T;
-  ArenaAllocator() = default;
-  template <class U>
-  ArenaAllocator(const ArenaAllocator<U>&) {}
-  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
-  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
-  template <class U>
-  bool operator==(const ArenaAllocator<U>&) const { return true; }
-};
 
 template <class T>
 class Buffers {
@@ -76,7 +63,7 @@ class Buffers {
 
  private:
   const plan::Plan* plan_;
-  std::vector<T, ArenaAllocator<T>> arena_;
+  std::vector<T, memory::LargeBufferAllocator<T>> arena_;
   std::vector<std::vector<int32_t>> ints_;
   std::map<std::string, std::shared_ptr<void>> shared_;
 };

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/memory/large_buffer.h"
+
 namespace ynet::data {
 
 struct Batch {
@@ -15,10 +17,10 @@ struct Batch {
   int count = 0;        // rows filled; fewer than capacity at the end of the data or after skipped records
 
   // capacity * time_steps * feature_dim values, batch-major: row b, frame t, feature f at
-  // (b * time_steps + t) * feature_dim + f. Frames past lengths[b] are exact zeros. One of the two
-  // is filled, as RecordFormat::frame_values says; the other is empty.
-  std::vector<float> features;       // dequantized
-  std::vector<uint8_t> frame_bytes;  // the stored bytes (FrameValues::kStoredBytes)
+  // (b * time_steps + t) * feature_dim + f. Frames past lengths[b], and rows past count, are exact
+  // zeros. One of the two is filled, as RecordFormat::frame_values says; the other is empty.
+  std::vector<float, memory::LargeBufferAllocator<float>> features;        // dequantized
+  std::vector<uint8_t, memory::LargeBufferAllocator<uint8_t>> frame_bytes;  // the stored bytes (FrameValues::kStoredBytes)
   std::vector<int32_t> lengths;        // true frame counts after skip/truncation (1 at video level)
   std::vector<int32_t> label_offsets;  // count + 1 entries: row b's labels are labels[offsets[b] .. offsets[b+1])
   std::vector<int32_t> labels;

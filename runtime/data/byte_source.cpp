@@ -1,99 +1,30 @@
 #include "runtime/data/byte_source.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#include <cerrno>
 #include <cstring>
 #include <vector>
 
 #include "runtime/data/crc32c.h"
 #include "runtime/data/data_error.h"
+#include "runtime/data/prefetched_file.h"
 
 namespace ynet::data {
 namespace {
 
-[[noreturn]] void throw_io(const std::string& path, const std::string& what) {
-  throw DataError(DataErrorKind::kUnreadable, path, DataError::kNoOffset, DataError::kNoRecord, "",
-                  what + ": " + std::strerror(errno));
-}
-
-// Files are read front to back. The kernel is asked to keep the next kAhead bytes on their way into
-// the page cache, so that the disk keeps reading while the reading thread, which runs at the lowest
-// priority beside the model's compute, waits for a core: without it a cold-cache eval read its
-// records at 450 to 680 MB/s from a disk that gives 1,780 MB/s to `cat`.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(const std::string& path) : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    if (fd_ < 0) throw_io(path, "cannot open");
-    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-  }
-  ~FileDescriptor() { ::close(fd_); }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-
-  size_t read(char* dst, size_t size) {
-    read_ahead();
-    size_t done = 0;
-    while (done < size) {
-      const ssize_t got = ::read(fd_, dst + done, size - done);
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        throw_io(path_, "read failed");
-      }
-      if (got == 0) break;
-      done += static_cast<size_t>(got);
-    }
-    position_ += done;
-    return done;
-  }
-  // After an lseek past `size` bytes.
-  void skipped(size_t size) { position_ += size; }
-  int fd() const { return fd_; }
-
- private:
-  static constexpr uint64_t kAhead = uint64_t{64} << 20;
-  static constexpr uint64_t kStep = uint64_t{16} << 20;
-
-  void read_ahead() {
-    while (advised_ < position_ + kAhead) {
-      ::posix_fadvise(fd_, static_cast<off_t>(advised_), static_cast<off_t>(kStep), POSIX_FADV_WILLNEED);
-      advised_ += kStep;
-    }
-  }
-
-  std::string path_;
-  int fd_;
-  uint64_t position_ = 0;  // bytes read or skipped
-  uint64_t advised_ = 0;   // the page cache has been asked for everything before this
-};
-
 class PlainSource final : public ByteSource {
  public:
-  PlainSource(std::unique_ptr<FileDescriptor> file, uint64_t file_size) : file_(std::move(file)), remaining_(file_size) {}
-  size_t read(char* dst, size_t size) override {
-    const size_t got = file_->read(dst, size);
-    remaining_ -= std::min<uint64_t>(remaining_, got);
-    return got;
-  }
-  size_t skip(size_t size) override {
-    const size_t step = static_cast<size_t>(std::min<uint64_t>(size, remaining_));
-    if (::lseek(file_->fd(), static_cast<off_t>(step), SEEK_CUR) < 0) return 0;
-    file_->skipped(step);
-    remaining_ -= step;
-    return step;
-  }
+  explicit PlainSource(std::unique_ptr<PrefetchedFile> file) : file_(std::move(file)) {}
+  size_t read(char* dst, size_t size) override { return file_->read(dst, size); }
+  size_t skip(size_t size) override { return file_->skip(size); }
 
  private:
-  std::unique_ptr<FileDescriptor> file_;
-  uint64_t remaining_;
+  std::unique_ptr<PrefetchedFile> file_;
 };
 
 class InflateSource final : public ByteSource {
  public:
-  InflateSource(std::unique_ptr<FileDescriptor> file, std::string path)
+  InflateSource(std::unique_ptr<PrefetchedFile> file, std::string path)
       : file_(std::move(file)), path_(std::move(path)), input_(1 << 18) {
     std::memset(&stream_, 0, sizeof(stream_));
     // 15 + 32: accept either a zlib or a gzip header.
@@ -148,7 +79,7 @@ class InflateSource final : public ByteSource {
                     "corrupt compressed stream: " + reason);
   }
 
-  std::unique_ptr<FileDescriptor> file_;
+  std::unique_ptr<PrefetchedFile> file_;
   std::string path_;
   std::vector<char> input_;
   z_stream stream_;
@@ -172,24 +103,19 @@ bool looks_like_zlib(const unsigned char* head, size_t size) {
 
 }  // namespace
 
-std::unique_ptr<ByteSource> open_byte_source(const std::string& path, Compression requested, Compression& detected) {
-  auto file = std::make_unique<FileDescriptor>(path);
-  struct stat info {};
-  if (::fstat(file->fd(), &info) != 0) throw_io(path, "cannot stat");
-  if (S_ISDIR(info.st_mode)) {
-    throw DataError(DataErrorKind::kUnreadable, path, DataError::kNoOffset, DataError::kNoRecord, "",
-                    "is a directory, not a TFRecord file");
-  }
-  if (info.st_size == 0) {
+std::unique_ptr<ByteSource> open_byte_source(const std::string& path, Compression requested, Compression& detected,
+                                             bool direct_reads) {
+  PrefetchOptions options;
+  options.direct_reads = direct_reads;
+  auto file = std::make_unique<PrefetchedFile>(path, options);
+  if (file->size() == 0) {
     throw DataError(DataErrorKind::kEmptyFile, path, DataError::kNoOffset, DataError::kNoRecord, "",
                     "empty file (no records)");
   }
   detected = requested;
   if (requested == Compression::kAuto) {
     unsigned char head[12];
-    const ssize_t got = ::pread(file->fd(), head, sizeof(head), 0);
-    if (got < 0) throw_io(path, "read failed");
-    const auto size = static_cast<size_t>(got);
+    const size_t size = file->peek(reinterpret_cast<char*>(head), sizeof(head), 0);
     if (looks_like_tfrecord(head, size)) {
       detected = Compression::kNone;
     } else if (looks_like_gzip(head, size)) {
@@ -200,9 +126,7 @@ std::unique_ptr<ByteSource> open_byte_source(const std::string& path, Compressio
       detected = Compression::kNone;  // the reader then reports what is wrong with the first record
     }
   }
-  if (detected == Compression::kNone) {
-    return std::make_unique<PlainSource>(std::move(file), static_cast<uint64_t>(info.st_size));
-  }
+  if (detected == Compression::kNone) return std::make_unique<PlainSource>(std::move(file));
   return std::make_unique<InflateSource>(std::move(file), path);
 }
 

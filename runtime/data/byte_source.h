@@ -19,8 +19,10 @@ class ByteSource {
   virtual size_t skip(size_t size) = 0;
 };
 
-// Opens `path`; with Compression::kAuto the first bytes decide. Throws DataError (kUnreadable,
-// kEmptyFile). `detected` receives the compression in use.
-std::unique_ptr<ByteSource> open_byte_source(const std::string& path, Compression requested, Compression& detected);
+// Opens `path` (read ahead in blocks: runtime/data/prefetched_file.h); with Compression::kAuto the
+// first bytes decide. Throws DataError (kUnreadable, kEmptyFile). `detected` receives the
+// compression in use. `direct_reads`: blocks the page cache does not hold are read around it.
+std::unique_ptr<ByteSource> open_byte_source(const std::string& path, Compression requested, Compression& detected,
+                                             bool direct_reads);
 
 }  // namespace ynet::data

@@ -69,6 +69,7 @@ class Dataset {
   std::condition_variable changed_;
   std::vector<std::thread> threads_;
   bool running_ = false;
+  bool reading_waits_for_disk_ = false;  // the reading thread keeps normal priority (start())
   bool stopping_ = false;
   bool finished_ = false;
   std::exception_ptr failure_;

@@ -32,6 +32,9 @@ struct DatasetConfig {
   int threads = 1;   // decoding threads (one more thread reads files)
   int prefetch = 2;  // batches decoded ahead of the consumer
   bool verify_crc = true;
+  // Read what the page cache does not hold around it (RecordReaderOptions::direct_reads): for one
+  // pass over the data; epochs that the cache could serve again keep it off.
+  bool direct_reads = false;
   // Skip damaged records (reported through Dataset's callback and counted) instead of stopping.
   bool skip_corrupt = false;
   bool drop_remainder = false;  // drop the last batch of the data when it is not full

@@ -33,7 +33,7 @@ uint64_t load_u64(const char* p) {
 
 RecordReader::RecordReader(std::string path, RecordReaderOptions options)
     : path_(std::move(path)), options_(options), buffer_(kReadChunk) {
-  source_ = open_byte_source(path_, options_.compression, compression_);
+  source_ = open_byte_source(path_, options_.compression, compression_, options_.direct_reads);
 }
 
 RecordReader::~RecordReader() = default;

@@ -22,6 +22,9 @@ struct RecordReaderOptions {
   // Checks the data CRC of every record. The length CRC is always checked: a wrong length cannot
   // be trusted to find the next record.
   bool verify_crc = true;
+  // Reads the parts of the file the page cache does not hold with O_DIRECT, leaving the cache as
+  // it was: for a single pass over data larger than the cache (runtime/data/prefetched_file.h).
+  bool direct_reads = false;
 };
 
 class ByteSource;

@@ -56,6 +56,7 @@ bool RecordStream::open_next_file(StreamRecord& out) {
   RecordReaderOptions options;
   options.compression = config_.compression;
   options.verify_crc = config_.verify_crc;
+  options.direct_reads = config_.direct_reads;
   try {
     reader_ = std::make_unique<RecordReader>(all_files_[file], options);
     reader_file_ = file;

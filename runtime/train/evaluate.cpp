@@ -27,6 +27,7 @@ EvalResult evaluate(const plan::Plan& plan, runtime::Backend& backend, const Eva
   config.threads = options.threads;
   config.verify_crc = options.verify_crc;
   config.skip_corrupt = options.skip_corrupt;
+  config.direct_reads = options.direct_reads;
   data::Dataset dataset(config);
   BatchFeeder feeder(plan);
   const int predictions = prediction_buffer(plan);

@@ -20,6 +20,9 @@ struct EvalOptions {
   int threads = 1;              // decoding threads
   bool verify_crc = true;
   bool skip_corrupt = false;
+  // One pass: what the page cache does not hold is read around it (data::DatasetConfig). Passes
+  // that repeat over data the cache could keep (the trainer's validation) turn it off.
+  bool direct_reads = true;
 };
 
 struct EvalResult {

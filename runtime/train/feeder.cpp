@@ -38,12 +38,6 @@ BatchFeeder::BatchFeeder(const plan::Plan& plan) : inputs_(find_inputs(plan)) {
     features_ = v.shape.back();
     stored_bytes_ = v.dtype == ir::DType::U8;
   }
-  // The zero-padded copy for a short last batch, in the input's type.
-  const auto values = static_cast<size_t>(batch_ * frames_ * features_);
-  if (stored_bytes_)
-    bytes_buffer_.resize(values);
-  else
-    features_buffer_.resize(values);
   labels_buffer_.resize(static_cast<size_t>(batch_ * classes_));
   lengths_buffer_.resize(static_cast<size_t>(batch_));
 }
@@ -55,16 +49,6 @@ void BatchFeeder::write(const data::Batch& batch, runtime::Backend& backend) {
   if (inputs_.features >= 0 && stored_bytes_ == batch.frame_bytes.empty())
     throw std::invalid_argument(fmt::format("the plan reads frames as {}, the batch holds {}",
                                             stored_bytes_ ? "stored bytes" : "floats", stored_bytes_ ? "floats" : "bytes"));
-  const size_t row = static_cast<size_t>(frames_ * features_);
-  const bool full = batch.count == batch_;
-  // A short last batch: the rows past the data are zeros, whatever the batch buffer held before.
-  const auto pad = [&](const auto& from, auto& to) {
-    const size_t filled = static_cast<size_t>(batch.count) * row;
-    std::copy_n(from.begin(), filled, to.begin());
-    std::fill(to.begin() + static_cast<std::ptrdiff_t>(filled), to.end(), 0);
-  };
-  if (!full && stored_bytes_) pad(batch.frame_bytes, bytes_buffer_);
-  if (!full && !stored_bytes_) pad(batch.features, features_buffer_);
   std::fill(labels_buffer_.begin(), labels_buffer_.end(), 0.0f);
   for (int b = 0; b < batch.count; ++b) {
     lengths_buffer_[static_cast<size_t>(b)] = batch.lengths[static_cast<size_t>(b)];
@@ -72,12 +56,11 @@ void BatchFeeder::write(const data::Batch& batch, runtime::Backend& backend) {
       labels_buffer_[static_cast<size_t>(b * classes_ + label)] = 1.0f;
   }
   for (int64_t b = batch.count; b < batch_; ++b) lengths_buffer_[static_cast<size_t>(b)] = 1;
+  // The rows past batch.count are zeros already (data::Batch).
   if (inputs_.features >= 0 && stored_bytes_)
-    backend.write(inputs_.features, full ? std::span<const uint8_t>(batch.frame_bytes.data(), bytes_buffer_.size())
-                                         : std::span<const uint8_t>(bytes_buffer_));
+    backend.write(inputs_.features, std::span<const uint8_t>(batch.frame_bytes));
   else if (inputs_.features >= 0)
-    backend.write(inputs_.features, full ? std::span<const float>(batch.features.data(), features_buffer_.size())
-                                         : std::span<const float>(features_buffer_));
+    backend.write(inputs_.features, std::span<const float>(batch.features));
   if (inputs_.lengths >= 0) backend.write(inputs_.lengths, std::span<const int32_t>(lengths_buffer_));
   if (inputs_.labels >= 0) backend.write(inputs_.labels, std::span<const float>(labels_buffer_));
 }

@@ -20,7 +20,8 @@ data::DatasetConfig dataset_config(const plan::Plan& plan, const std::string& gl
 class BatchFeeder {
  public:
   explicit BatchFeeder(const plan::Plan& plan);
-  // Writes the batch; rows past batch.count (a short last batch) are zeros of length 1 with no labels.
+  // Writes the batch; rows past batch.count (a short last batch) are zeros (data::Batch) of length 1
+  // with no labels.
   // Throws std::invalid_argument if the batch's layout differs from the plan's.
   void write(const data::Batch& batch, runtime::Backend& backend);
 
@@ -28,8 +29,7 @@ class BatchFeeder {
   PlanInputs inputs_;
   int64_t batch_ = 0, frames_ = 1, features_ = 0, classes_ = 0;
   bool stored_bytes_ = false;  // the plan's frames are u8 (compiler::pool_stored_frames)
-  std::vector<float> features_buffer_, labels_buffer_;
-  std::vector<uint8_t> bytes_buffer_;
+  std::vector<float> labels_buffer_;
   std::vector<int32_t> lengths_buffer_;
 };
 

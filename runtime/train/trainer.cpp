@@ -138,6 +138,7 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
     eo.threads = options.data_threads;
     eo.verify_crc = options.verify_crc;
     eo.skip_corrupt = options.skip_corrupt;
+    eo.direct_reads = false;  // the set is read again at every evaluation: let the cache keep it
     const EvalResult r = evaluate(infer_plan, *infer_backend, eo);
     summary.last_eval = {{"hit_at_1", r.metrics.hit_at_1}, {"perr", r.metrics.perr}, {"gap", r.metrics.gap},
                          {"map", r.metrics.map}, {"videos", static_cast<double>(r.videos)},

@@ -305,7 +305,7 @@ TEST_CASE("video-level dataset: T = 1") {
   Batch batch;
   REQUIRE(dataset.next(batch));
   CHECK(batch.time_steps == 1);
-  CHECK(batch.features == std::vector<float>{0, 1, 2, 10, 11, 12, 20, 21, 22});
+  CHECK(std::vector<float>(batch.features.begin(), batch.features.end()) == std::vector<float>{0, 1, 2, 10, 11, 12, 20, 21, 22});
   CHECK(batch.lengths == std::vector<int32_t>{1, 1, 1});
 }
 
