@@ -364,3 +364,27 @@ TEST_CASE("probing how the data stores its frames") {
   config.format.level = Level::kVideo;
   CHECK(probe_frame_encoding(config) == FrameEncoding::kUnknown);
 }
+
+TEST_CASE("a short batch's rows past the data are zeros, whatever its buffers held before") {
+  TempDir dir;
+  write_numbered_dataset(dir, 17, 2);  // 8 full batches of 2, then 1 video
+  for (bool stored_bytes : {false, true}) {
+    CAPTURE(stored_bytes);
+    DatasetConfig config = base_config(dir);
+    if (stored_bytes) config.format.frame_values = FrameValues::kStoredBytes;
+    config.batch_size = 2;
+    Dataset dataset(config);
+    Batch batch;
+    int batches = 0;
+    while (dataset.next(batch)) ++batches;
+    REQUIRE(batches == 9);
+    // `batch` holds the last one, in a buffer that held earlier frames: the pipeline's few buffers
+    // take turns.
+    REQUIRE(batch.count == 1);
+    const size_t filled = batch.row_size(), total = 2 * batch.row_size();
+    size_t nonzero = 0;
+    for (size_t k = filled; k < total; ++k)
+      nonzero += stored_bytes ? batch.frame_bytes[k] != 0 : batch.features[k] != 0.0f;
+    CHECK(nonzero == 0);
+  }
+}
