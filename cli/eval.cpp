@@ -137,7 +137,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained model: Hit@1, PERR, GAP, mAP");
   cmd->footer("Metrics as the YouTube-8M starter code defines them (docs/metrics.md); written as JSON too.\n"
-              "A model that only pools its frames reads them as the records' stored bytes (docs/runtime.md).");
+              "A model that only pools its frames reads them as the records' stored bytes (docs/runtime.md).\n"
+              "What the page cache does not hold is read with O_DIRECT, leaving the cache as it was (docs/data.md).");
   add_common(cmd, *args);
   cmd->add_option("--json", args->json, "Where to write the metrics (default: RUN/eval.json)");
   cmd->callback([args, &exit_code] { exit_code = run_eval(*args); });

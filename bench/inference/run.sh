@@ -4,7 +4,8 @@
 #   disk   the records read cold (page cache dropped first): buffered, the way ynet reads them
 #          (cat), and with O_DIRECT in 16 MiB blocks (dd), the most the device gives
 #   eval   `ynet eval` in fp32 and with --precision int8: warm (files in the page cache) and cold
-#          (page cache dropped first); rounds alternate, and the medians are reported
+#          (page cache dropped first); cold also with --no-direct-reads, every read through the
+#          page cache; rounds alternate, and the medians are reported
 # Dropping the page cache needs root (/proc/sys/vm/drop_caches); without it the cold rows are left
 # out and the table says so. The model is untrained (2 steps): speed does not depend on the weights.
 #
@@ -64,10 +65,13 @@ read_rate() {
   awk -v b="$bytes" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", b / 1e6 / (e - s) }'
 }
 
-# Prints "videos/s MB/s" of one ynet eval run.
+# Prints "videos/s MB/s" of one ynet eval run; the mode is a precision, with " buffered" for
+# --no-direct-reads.
 eval_rate() {
-  local precision=$1
-  "$ynet" eval "$run" --data "$data/valid*.tfrecord" --precision "$precision" $threads --json "$out/eval.json" > /dev/null
+  local mode=$1 flags=()
+  [[ $mode == *" buffered" ]] && flags=(--no-direct-reads)
+  "$ynet" eval "$run" --data "$data/valid*.tfrecord" --precision "${mode%% *}" "${flags[@]}" $threads \
+    --json "$out/eval.json" > /dev/null
   python3 - "$out/eval.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -78,7 +82,7 @@ EOF
 median() { sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Runs one ynet eval, prints its rates and appends them to the arrays named $3 (videos/s) and $4
-# (MB/s), under the precision.
+# (MB/s), under the mode.
 record_eval() {
   local label=$1 precision=$2 v m
   local -n videos_of=$3 mb_of=$4
@@ -90,7 +94,7 @@ record_eval() {
 
 declare -A warm_videos warm_mb
 echo "== warm: $rounds rounds of ynet eval per precision, alternating"
-eval_rate fp32 > /dev/null  # brings the files into the page cache
+cat "${files[@]}" > /dev/null  # brings the files into the page cache (ynet eval reads around it)
 for ((i = 1; i <= rounds; ++i)); do
   for precision in fp32 int8; do record_eval "round $i" "$precision" warm_videos warm_mb; done
 done
@@ -106,9 +110,9 @@ if $can_drop; then
     drop_caches; d=$(read_rate direct)
     echo "   round $i disk: cat $b MB/s, O_DIRECT $d MB/s"
     disk_buffered+="$b"$'\n'; disk_direct+="$d"$'\n'
-    for precision in fp32 int8; do
+    for mode in fp32 int8 "int8 buffered"; do
       drop_caches
-      record_eval "round $i" "$precision" cold_videos cold_mb
+      record_eval "round $i" "$mode" cold_videos cold_mb
     done
   done
 fi
@@ -132,4 +136,5 @@ disk_rate() { if $can_drop; then echo "$(median <<<"$1") MB/s"; else echo "(need
     echo "| ynet eval $precision, warm (median of $rounds) | $(median <<<"${warm_videos[$precision]}") videos/s, $(median <<<"${warm_mb[$precision]}") MB/s |"
     echo "| ynet eval $precision, cold (median of $rounds) | $(cold_rate "$precision") |"
   done
+  echo "| ynet eval int8 --no-direct-reads, cold (median of $rounds) | $(cold_rate "int8 buffered") |"
 } | tee "$out/results.md"

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
 
 #include "runtime/data/data_error.h"
@@ -81,7 +82,57 @@ struct PrefetchedFile::Block {
   iocb request{};
 };
 
-void PrefetchedFile::BlockMemory::operator()(char* p) const { std::free(p); }
+namespace {
+
+// The files of a dataset are read one after another with rings of one size: keeping a few rings
+// spares each new file the first touch of its ring (64 MiB: page faults and clearing).
+class RingPool {
+ public:
+  ~RingPool() {
+    for (const Ring& ring : spare_) std::free(ring.memory);
+  }
+  char* take(size_t bytes) {
+    {
+      std::lock_guard lock(mutex_);
+      for (size_t i = 0; i < spare_.size(); ++i) {
+        if (spare_[i].bytes != bytes) continue;
+        char* memory = spare_[i].memory;
+        spare_.erase(spare_.begin() + static_cast<std::ptrdiff_t>(i));
+        return memory;
+      }
+    }
+    const size_t alignment = bytes >= kHugePage ? kHugePage : kDirectAlignment;
+    auto* memory = static_cast<char*>(std::aligned_alloc(alignment, round_up(bytes, alignment)));
+    if (memory == nullptr) throw std::bad_alloc();
+    // Huge pages make the first touch 512 times fewer faults.
+    if (alignment == kHugePage) ::madvise(memory, round_up(bytes, alignment), MADV_HUGEPAGE);
+    return memory;
+  }
+  void give(char* memory, size_t bytes) {
+    std::lock_guard lock(mutex_);
+    if (spare_.size() == kKept) {
+      std::free(spare_.front().memory);
+      spare_.erase(spare_.begin());
+    }
+    spare_.push_back({memory, bytes});
+  }
+
+ private:
+  static constexpr size_t kKept = 2;  // a training set and a validation set
+  struct Ring {
+    char* memory;
+    size_t bytes;
+  };
+  std::mutex mutex_;
+  std::vector<Ring> spare_;
+};
+
+RingPool& ring_pool() {
+  static RingPool pool;
+  return pool;
+}
+
+}  // namespace
 
 PrefetchedFile::PrefetchedFile(const std::string& path, PrefetchOptions options) : path_(path), options_(options) {
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -106,17 +157,15 @@ PrefetchedFile::PrefetchedFile(const std::string& path, PrefetchOptions options)
                                  round_up(static_cast<size_t>(size_), kDirectAlignment));
   const uint64_t blocks_in_file = (size_ + options_.block_size - 1) / options_.block_size;
   const size_t count = static_cast<size_t>(std::clamp<uint64_t>(blocks_in_file, 1, std::max(options_.blocks, 1)));
-  const size_t total = options_.block_size * count;
-  const size_t alignment = total >= kHugePage ? kHugePage : kDirectAlignment;
-  memory_.reset(static_cast<char*>(std::aligned_alloc(alignment, round_up(total, alignment))));
-  if (!memory_) {
+  ring_bytes_ = options_.block_size * count;
+  try {
+    ring_ = ring_pool().take(ring_bytes_);
+  } catch (const std::bad_alloc&) {
     ::close(fd_);
-    throw std::bad_alloc();
+    throw;
   }
-  // The ring is reused for every block: huge pages make its first touch 512 times fewer faults.
-  if (alignment == kHugePage) ::madvise(memory_.get(), round_up(total, alignment), MADV_HUGEPAGE);
   blocks_.resize(count);
-  for (size_t i = 0; i < count; ++i) blocks_[i].data = memory_.get() + i * options_.block_size;
+  for (size_t i = 0; i < count; ++i) blocks_[i].data = ring_ + i * options_.block_size;
 
   if (options_.direct_reads && blocks_in_file > 1) {
     // Refused (EINVAL) where the file system cannot read around the page cache.
@@ -137,6 +186,7 @@ PrefetchedFile::~PrefetchedFile() {
   while (in_flight_ > 0 && reap_one()) {
   }
   if (aio_ != 0) aio_destroy(aio_);
+  if (ring_ != nullptr) ring_pool().give(ring_, ring_bytes_);
   if (direct_fd_ >= 0) ::close(direct_fd_);
   ::close(fd_);
 }

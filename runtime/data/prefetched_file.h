@@ -14,7 +14,6 @@
 // file systems), every block is, the kernel asked to read them ahead (POSIX_FADV_WILLNEED).
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -85,10 +84,8 @@ class PrefetchedFile {
   unsigned long aio_ = 0;   // the kernel AIO context (aio_context_t); 0: none
   uint64_t size_ = 0;
 
-  struct BlockMemory {
-    void operator()(char* p) const;
-  };
-  std::unique_ptr<char, BlockMemory> memory_;
+  char* ring_ = nullptr;  // the blocks' memory
+  size_t ring_bytes_ = 0;
   std::vector<Block> blocks_;
   std::vector<unsigned char> resident_;  // mincore() scratch
   size_t in_flight_ = 0;                 // asynchronous reads not yet taken in

@@ -105,6 +105,11 @@ TEST_CASE("train, eval and predict: the model learns and the run directory is co
   REQUIRE(last_eval != std::string::npos);
   const size_t gap_at = trained.output.find("GAP ", last_eval);
   CHECK(trained.output.substr(gap_at + 4, 6) == fmt::format("{:.4f}", gap_after));
+  // Every read through the page cache instead of around it: the same data, the same metrics.
+  const CliRun buffered = run_ynet("eval " + run.string() + valid + " --no-direct-reads --json " + f.dir + "/buffered.json");
+  REQUIRE_MESSAGE(buffered.status == 0, buffered.output);
+  const auto metrics_of = [](const std::string& json) { return json.substr(json.find("\"hit_at_1\"")); };
+  CHECK(metrics_of(read(f.dir + "/buffered.json")) == metrics_of(read(run / "eval.json")));
 
   // The same weights with the Dense products in int8 rank the videos nearly as well.
   const CliRun quantized = run_ynet("eval " + run.string() + valid + " --precision int8 --json " + f.dir + "/int8.json");
