@@ -60,7 +60,12 @@ class ArenaBackend : public Backend {
   }
   void write(int value, std::span<const uint8_t> data) override {
     checked_size(value, data.size(), ir::DType::U8);
-    parallel_copy(data, buffers_->u8(value));
+    parallel_copy(data, buffers_->arena_u8(value));
+    buffers_->reclaim(value);
+  }
+  void lend(int value, std::span<const uint8_t> data) override {
+    checked_size(value, data.size(), ir::DType::U8);
+    if (!buffers_->lend(value, data.data())) write(value, data);
   }
   void write(int value, std::span<const int32_t> data) override {
     checked_size(value, data.size(), ir::DType::I32);

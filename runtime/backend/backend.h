@@ -51,6 +51,10 @@ class Backend {
   virtual void write(int value, std::span<const float> data) = 0;
   virtual void write(int value, std::span<const int32_t> data) = 0;
   virtual void write(int value, std::span<const uint8_t> data) = 0;
+  // Like write, but the steps may read `data` where it is instead of a copy (a host backend whose
+  // steps read the buffer through Buffers::u8_cell): `data` must stay as it is until the steps
+  // have run, and the next write or lend of the buffer ends the loan.
+  virtual void lend(int value, std::span<const uint8_t> data) { write(value, data); }
   virtual void read(int value, std::span<float> out) const = 0;
   virtual void synchronize() = 0;
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <set>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -41,8 +42,33 @@ class Buffers {
   }
   int32_t* i(int id) { return id < 0 ? nullptr : ints_.at(static_cast<size_t>(id)).data(); }
   // A u8 buffer's bytes, at its planned place: the plan gives it bytes() / 4 elements of T, which
-  // hold its bytes in either arena.
+  // hold its bytes in either arena. A step that keeps this address makes the buffer a copy: it
+  // can no longer be lent (lend()).
   uint8_t* u8(int id) {
+    if (id >= 0) pinned_.insert(id);
+    return arena_u8(id);
+  }
+  // The cell a step reads a u8 input's address from when it runs: the buffer's place in the arena,
+  // or memory the caller lent for the step (lend()), which spares copying a batch of frames in.
+  const uint8_t* const* u8_cell(int id) {
+    auto& cell = cells_[id];
+    if (!cell) cell = std::make_unique<const uint8_t*>(arena_u8(id));
+    return cell.get();
+  }
+  // Points the cells of `id` at `data`; false (nothing changed) when a step reads the buffer at
+  // its arena address, or none reads it through a cell: the caller copies then.
+  bool lend(int id, const uint8_t* data) {
+    const auto cell = cells_.find(id);
+    if (cell == cells_.end() || pinned_.count(id) > 0) return false;
+    *cell->second = data;
+    return true;
+  }
+  // After a copy into the arena the cells point there again.
+  void reclaim(int id) {
+    if (const auto cell = cells_.find(id); cell != cells_.end()) *cell->second = arena_u8(id);
+  }
+  // The arena address, for the backend's own copies.
+  uint8_t* arena_u8(int id) {
     if (id >= 0 && value(id).dtype != ir::DType::U8) throw std::logic_error("buffer " + value(id).name + " is not u8");
     return reinterpret_cast<uint8_t*>(f(id));
   }
@@ -66,6 +92,8 @@ class Buffers {
   std::vector<T, memory::LargeBufferAllocator<T>> arena_;
   std::vector<std::vector<int32_t>> ints_;
   std::map<std::string, std::shared_ptr<void>> shared_;
+  std::map<int, std::unique_ptr<const uint8_t*>> cells_;  // stable addresses, captured by steps
+  std::set<int> pinned_;
 };
 
 }  // namespace ynet::runtime

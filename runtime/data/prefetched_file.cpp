@@ -167,7 +167,7 @@ PrefetchedFile::PrefetchedFile(const std::string& path, PrefetchOptions options)
   blocks_.resize(count);
   for (size_t i = 0; i < count; ++i) blocks_[i].data = ring_ + i * options_.block_size;
 
-  if (options_.direct_reads && blocks_in_file > 1) {
+  if (options_.direct_reads) {
     // Refused (EINVAL) where the file system cannot read around the page cache.
     direct_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
     aio_context_t context = 0;

@@ -56,9 +56,10 @@ void BatchFeeder::write(const data::Batch& batch, runtime::Backend& backend) {
       labels_buffer_[static_cast<size_t>(b * classes_ + label)] = 1.0f;
   }
   for (int64_t b = batch.count; b < batch_; ++b) lengths_buffer_[static_cast<size_t>(b)] = 1;
-  // The rows past batch.count are zeros already (data::Batch).
+  // The rows past batch.count are zeros already (data::Batch). The frame bytes are lent, not
+  // copied, where the backend can read them in place: 177 MB a batch for BoF_4096.
   if (inputs_.features >= 0 && stored_bytes_)
-    backend.write(inputs_.features, std::span<const uint8_t>(batch.frame_bytes));
+    backend.lend(inputs_.features, std::span<const uint8_t>(batch.frame_bytes));
   else if (inputs_.features >= 0)
     backend.write(inputs_.features, std::span<const float>(batch.features));
   if (inputs_.lengths >= 0) backend.write(inputs_.lengths, std::span<const int32_t>(lengths_buffer_));

@@ -21,7 +21,8 @@ class BatchFeeder {
  public:
   explicit BatchFeeder(const plan::Plan& plan);
   // Writes the batch; rows past batch.count (a short last batch) are zeros (data::Batch) of length 1
-  // with no labels.
+  // with no labels. Frames held as stored bytes are lent (Backend::lend): keep the batch as it is
+  // until the step has run.
   // Throws std::invalid_argument if the batch's layout differs from the plan's.
   void write(const data::Batch& batch, runtime::Backend& backend);
 

@@ -118,14 +118,15 @@ void write_batch(const plan::Plan& p, runtime::Backend& b) {
   }
 }
 
-std::unique_ptr<runtime::Backend> bound(const std::string& backend, const plan::Plan& p) {
+// Bound, with parameters and state written and the prologue run; with_batch: and write_batch's batch.
+std::unique_ptr<runtime::Backend> bound(const std::string& backend, const plan::Plan& p, bool with_batch = true) {
   auto b = runtime::make_backend(backend, {});
   b->bind(p);
   for (const ir::ParamEntry& e : p.graph.params)
     b->write(e.value, values_for(e.name, p.graph.value(e.value).elements()));
   for (const ir::StateEntry& s : p.graph.state)
     if (s.init != "derived") b->write(s.value, values_for(s.name, p.graph.value(s.value).elements()));
-  write_batch(p, *b);
+  if (with_batch) write_batch(p, *b);
   b->run(ir::Phase::Prologue, {0, 0, 3});
   return b;
 }
@@ -279,6 +280,55 @@ TEST_CASE("the inference plan with folded BatchNorm and fused activations matche
     CHECK(relative_error(predictions[2], truth) < 1e-5);
     CHECK(relative_error(predictions[3], truth) < 1e-5);
   }
+}
+
+TEST_CASE("frames pooled as stored bytes: the CPU steps read lent bytes in place, the reference copies them") {
+  plan::Plan p = compiled(bag_of_frames("max", true), plan::Mode::Infer);
+  REQUIRE(compiler::pool_stored_frames(p, 4.0 / 255, 4.0 / 512 - 2).changes == 1);
+  const int features = p.graph.find_value("input.features");
+  const int lengths = p.graph.find_value("input.lengths");
+  const int64_t per_frame = p.graph.value(features).shape.back();
+  const std::vector<int32_t> valid(kLengths.begin(), kLengths.end());
+  // Frames of bytes, zero past each video's length as the decoder leaves them.
+  const auto frames = [&](int salt) {
+    std::vector<uint8_t> bytes(static_cast<size_t>(p.graph.value(features).elements()), 0);
+    for (int64_t v = 0; v < kBatch; ++v)
+      for (int64_t t = 0; t < valid[static_cast<size_t>(v)]; ++t)
+        for (int64_t f = 0; f < per_frame; ++f)
+          bytes[static_cast<size_t>((v * kFrames + t) * per_frame + f)] = static_cast<uint8_t>((v * 71 + t * 37 + f * salt) % 256);
+    return bytes;
+  };
+  const std::vector<uint8_t> first = frames(11), second = frames(29);
+  const runtime::StepContext ctx{0, 0.0, 3};
+  const auto predict = [&](runtime::Backend& b) {
+    b.forward(ctx);
+    return read(b, p.graph.live_out[0]);
+  };
+  auto reference = bound("reference", p, false);
+  reference->write(lengths, valid);
+  reference->write(features, second);
+  const std::vector<float> truth_second = predict(*reference);
+  reference->write(features, first);
+  const std::vector<float> truth_first = predict(*reference);
+  REQUIRE(relative_error(truth_first, truth_second) > 1e-3);
+
+  auto cpu = bound("cpu", p, false);
+  cpu->write(lengths, valid);
+  std::vector<uint8_t> lent = first;
+  cpu->lend(features, lent);
+  CHECK(relative_error(predict(*cpu), truth_first) < 1e-5);
+  // No copy was made: a change to the lent bytes shows in the next run.
+  lent = second;
+  CHECK(relative_error(predict(*cpu), truth_second) < 1e-5);
+  // A write copies and ends the loan.
+  cpu->write(features, first);
+  std::fill(lent.begin(), lent.end(), uint8_t{0});
+  CHECK(relative_error(predict(*cpu), truth_first) < 1e-5);
+  // The reference step keeps the arena's address, so lending to it copies.
+  lent = second;
+  reference->lend(features, lent);
+  lent = first;
+  CHECK(relative_error(predict(*reference), truth_second) < 1e-12);
 }
 
 TEST_CASE("FoldBatchNorm computes W s and (b - mean) s + beta") {

@@ -79,10 +79,11 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
     const AffineOperands affine = affine_of(n);
     const float *scale = b.f(affine.scale), *shift = b.f(affine.shift);
     if (dq.stored_bytes) {
-      const uint8_t* q = b.u8(n.inputs[0]);
+      // Read through the cell: the frames may be the batch's own, lent for the step (Backend::lend).
+      const uint8_t* const* q = b.u8_cell(n.inputs[0]);
       const auto dq_scale = static_cast<float>(dq.scale), dq_bias = static_cast<float>(dq.bias);
       return runtime::make_step([=](const runtime::StepContext&) {
-        kernel->forward_stored_bytes(q, lengths, dq_scale, dq_bias, y, scale, shift);
+        kernel->forward_stored_bytes(*q, lengths, dq_scale, dq_bias, y, scale, shift);
       });
     }
     const float* x = b.f(n.inputs[0]);
