@@ -104,10 +104,8 @@ bool looks_like_zlib(const unsigned char* head, size_t size) {
 }  // namespace
 
 std::unique_ptr<ByteSource> open_byte_source(const std::string& path, Compression requested, Compression& detected,
-                                             bool direct_reads) {
-  PrefetchOptions options;
-  options.direct_reads = direct_reads;
-  auto file = std::make_unique<PrefetchedFile>(path, options);
+                                             const PrefetchOptions& reading) {
+  auto file = std::make_unique<PrefetchedFile>(path, reading);
   if (file->size() == 0) {
     throw DataError(DataErrorKind::kEmptyFile, path, DataError::kNoOffset, DataError::kNoRecord, "",
                     "empty file (no records)");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "runtime/data/compression.h"
+#include "runtime/data/prefetched_file.h"
 
 namespace ynet::data {
 
@@ -19,10 +20,10 @@ class ByteSource {
   virtual size_t skip(size_t size) = 0;
 };
 
-// Opens `path` (read ahead in blocks: runtime/data/prefetched_file.h); with Compression::kAuto the
-// first bytes decide. Throws DataError (kUnreadable, kEmptyFile). `detected` receives the
-// compression in use. `direct_reads`: blocks the page cache does not hold are read around it.
+// Opens `path`, read ahead in blocks as `reading` says (runtime/data/prefetched_file.h); with
+// Compression::kAuto the first bytes decide. Throws DataError (kUnreadable, kEmptyFile). `detected`
+// receives the compression in use.
 std::unique_ptr<ByteSource> open_byte_source(const std::string& path, Compression requested, Compression& detected,
-                                             bool direct_reads);
+                                             const PrefetchOptions& reading);
 
 }  // namespace ynet::data

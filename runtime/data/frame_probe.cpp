@@ -15,7 +15,9 @@ FrameEncoding probe_frame_encoding(const DatasetConfig& config) {
   try {
     const std::vector<std::string> files = expand_globs(config.files);
     if (files.empty()) return FrameEncoding::kUnknown;
-    RecordReader reader(files.front(), {config.compression, config.verify_crc});
+    RecordReaderOptions options{config.compression, config.verify_crc};
+    options.read_ahead = false;
+    RecordReader reader(files.front(), options);
     std::string_view record;
     if (!reader.next(record)) return FrameEncoding::kUnknown;
     ExampleView view;

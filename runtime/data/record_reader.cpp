@@ -7,6 +7,7 @@
 #include "runtime/data/byte_source.h"
 #include "runtime/data/crc32c.h"
 #include "runtime/data/data_error.h"
+#include "runtime/data/prefetched_file.h"
 
 namespace ynet::data {
 namespace {
@@ -33,7 +34,10 @@ uint64_t load_u64(const char* p) {
 
 RecordReader::RecordReader(std::string path, RecordReaderOptions options)
     : path_(std::move(path)), options_(options), buffer_(kReadChunk) {
-  source_ = open_byte_source(path_, options_.compression, compression_, options_.direct_reads);
+  PrefetchOptions reading;
+  reading.direct_reads = options_.direct_reads;
+  if (!options_.read_ahead) reading.blocks = 1;
+  source_ = open_byte_source(path_, options_.compression, compression_, reading);
 }
 
 RecordReader::~RecordReader() = default;

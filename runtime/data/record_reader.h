@@ -25,6 +25,8 @@ struct RecordReaderOptions {
   // Reads the parts of the file the page cache does not hold with O_DIRECT, leaving the cache as
   // it was: for a single pass over data larger than the cache (runtime/data/prefetched_file.h).
   bool direct_reads = false;
+  // Off for a reader of a record or two (a probe): one block is read, not the ring's eight.
+  bool read_ahead = true;
 };
 
 class ByteSource;
