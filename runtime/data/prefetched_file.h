@@ -2,7 +2,7 @@
 // A file read front to back through a ring of large blocks whose reads are started ahead of the
 // reader, so that the disk works while the reader's thread checks and decodes.
 //
-// With direct reads allowed, a block the page cache does not hold is read with O_DIRECT straight
+// With direct reads allowed, a block the page cache does not hold (not half of it) is read with O_DIRECT straight
 // into the ring by the kernel's asynchronous I/O, and the cache is left as it was. A frame-level
 // dataset is read once per pass and is usually larger than the cache, and on a cold read the
 // kernel's page-cache work (page allocation, LRU, the copy out of freshly filled pages) took more
@@ -80,8 +80,9 @@ class PrefetchedFile {
   std::string path_;
   PrefetchOptions options_;
   int fd_ = -1;
-  int direct_fd_ = -1;      // -1: direct reads off or not supported here
-  unsigned long aio_ = 0;   // the kernel AIO context (aio_context_t); 0: none
+  int direct_fd_ = -1;      // -1: direct reads off or not supported here (then aio_ is unused)
+  unsigned long aio_ = 0;   // the kernel AIO context (aio_context_t), kept with the ring; 0: none
+  bool aio_failed_ = false;
   uint64_t size_ = 0;
 
   char* ring_ = nullptr;  // the blocks' memory

@@ -141,12 +141,26 @@ TEST_CASE("blocks the cache does not hold are read around it, and the cache is l
   }
   CHECK(page_cache_share(path) == 1.0);
   options.direct_reads = true;
+  {
+    PrefetchedFile file(path, options);
+    std::string all(bytes.size(), '\0');
+    REQUIRE(file.read(all.data(), all.size()) == bytes.size());
+    CHECK(all == bytes);
+    CHECK(file.counts().direct_blocks == 0);
+    CHECK(file.counts().cached_blocks == 7);
+  }
+  // A block the cache holds but for a page is read through it: the page is quicker to fetch
+  // than the block from the disk.
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  for (off_t block = 0; block < 6; ++block) ::posix_fadvise(fd, block * 65536 + 8192, 4096, POSIX_FADV_DONTNEED);
+  ::close(fd);
+  CHECK(page_cache_share(path) < 1.0);
   PrefetchedFile file(path, options);
   std::string all(bytes.size(), '\0');
   REQUIRE(file.read(all.data(), all.size()) == bytes.size());
   CHECK(all == bytes);
   CHECK(file.counts().direct_blocks == 0);
-  CHECK(file.counts().cached_blocks == 7);
 }
 
 TEST_CASE("records read around the cache are the records written") {
