@@ -2,14 +2,14 @@
 // A file read front to back through a ring of large blocks whose reads are started ahead of the
 // reader, so that the disk works while the reader's thread checks and decodes.
 //
-// With direct reads allowed, a block the page cache does not hold (not half of it) is read with O_DIRECT straight
-// into the ring by the kernel's asynchronous I/O, and the cache is left as it was. A frame-level
-// dataset is read once per pass and is usually larger than the cache, and on a cold read the
-// kernel's page-cache work (page allocation, LRU, the copy out of freshly filled pages) took more
-// CPU than the decoding: about a third of the two cores of a BoF_4096 eval. Asynchronous reads
-// need no thread of ours: the reading thread of data::Dataset runs at the lowest priority, and a
-// helper thread of the same priority waited milliseconds for a core before it could start each
-// next read, leaving the disk idle. Blocks the cache holds are read through it when reached; with
+// With direct reads allowed, a block the page cache holds less than half of is read with O_DIRECT
+// straight into the ring by the kernel's asynchronous I/O, and the cache is left as it was. A
+// frame-level dataset is read once per pass and is usually larger than the cache, and on a cold
+// read the kernel's page-cache work (page allocation, LRU, the copy out of freshly filled pages)
+// took more CPU than the decoding: about a third of the two cores of a BoF_4096 eval.
+// Asynchronous reads need no thread of ours; a helper thread, which inherits the reading thread's
+// lowest priority (data::Dataset), waited milliseconds for a core before it could start each next
+// read, leaving the disk idle. Blocks the cache holds are read through it when reached; with
 // direct reads off, or where O_DIRECT or asynchronous I/O is not supported (tmpfs, some network
 // file systems), every block is, the kernel asked to read them ahead (POSIX_FADV_WILLNEED).
 #include <cstddef>
