@@ -15,14 +15,14 @@
 #include <new>
 
 #include "runtime/data/data_error.h"
+#include "runtime/memory/large_buffer.h"
 
 namespace ynet::data {
 namespace {
 
 // O_DIRECT wants the buffer, the offset and the length aligned to the device's logical block,
 // which is at most a page.
-constexpr size_t kDirectAlignment = 4096;
-constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kDirectAlignment = memory::kPage;
 
 size_t round_up(size_t value, size_t step) { return (value + step - 1) / step * step; }
 
@@ -113,11 +113,7 @@ class RingPool {
     Ring ring;
     ring.bytes = bytes;
     ring.blocks = blocks;
-    const size_t alignment = bytes >= kHugePage ? kHugePage : kDirectAlignment;
-    ring.memory = static_cast<char*>(std::aligned_alloc(alignment, round_up(bytes, alignment)));
-    if (ring.memory == nullptr) throw std::bad_alloc();
-    // Huge pages make the first touch 512 times fewer faults.
-    if (alignment == kHugePage) ::madvise(ring.memory, round_up(bytes, alignment), MADV_HUGEPAGE);
+    ring.memory = static_cast<char*>(memory::allocate_pages(bytes));
     return ring;
   }
   // `ring` has no read on its way.

@@ -13,7 +13,19 @@
 namespace ynet::memory {
 
 inline constexpr size_t kCacheLine = 64;
+inline constexpr size_t kPage = 4096;
 inline constexpr size_t kHugePage = size_t{2} << 20;
+
+// `bytes` of memory aligned to a page at least (O_DIRECT reads into it) and, from 2 MiB up, to a
+// huge page, advised to be backed by huge pages. Throws std::bad_alloc. Free with std::free.
+inline void* allocate_pages(size_t bytes) {
+  const size_t alignment = bytes >= kHugePage ? kHugePage : kPage;
+  const size_t rounded = (bytes + alignment - 1) / alignment * alignment;
+  void* p = std::aligned_alloc(alignment, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  if (alignment == kHugePage) ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: where refused, small pages serve
+  return p;
+}
 
 template <class T>
 struct LargeBufferAllocator {
@@ -25,11 +37,7 @@ struct LargeBufferAllocator {
   T* allocate(size_t n) {
     const size_t bytes = n * sizeof(T);
     if (bytes < kHugePage) return static_cast<T*>(::operator new(bytes, std::align_val_t{kCacheLine}));
-    const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-    void* p = std::aligned_alloc(kHugePage, rounded);
-    if (p == nullptr) throw std::bad_alloc();
-    ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: where refused, small pages serve
-    return static_cast<T*>(p);
+    return static_cast<T*>(allocate_pages(bytes));
   }
   void deallocate(T* p, size_t n) {
     if (n * sizeof(T) < kHugePage) {
