@@ -11,7 +11,7 @@
 #include "cli/backend_choice.h"
 #include "cli/commands.h"
 #include "cli/spec_input.h"
-#include "compiler/emit/emit.h"
+#include "plan/emit/emit.h"
 #include "compiler/lower/compile.h"
 
 namespace ynet::cli {

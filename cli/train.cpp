@@ -9,7 +9,7 @@
 #include "cli/backend_choice.h"
 #include "cli/commands.h"
 #include "cli/spec_input.h"
-#include "compiler/emit/emit.h"
+#include "plan/emit/emit.h"
 #include "compiler/lower/compile.h"
 #include "runtime/backend/backend.h"
 #include "runtime/data/data_error.h"

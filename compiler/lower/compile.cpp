@@ -9,7 +9,7 @@
 #include "compiler/passes/optimizer.h"
 #include "compiler/passes/quantize.h"
 #include "compiler/passes/simplify.h"
-#include "runtime/ops/lowering.h"
+#include "ops/lowering.h"
 
 namespace ynet::compiler {
 namespace {

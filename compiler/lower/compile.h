@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/plan/plan.h"
+#include "plan/plan.h"
 #include "compiler/sema/checked_model.h"
 
 namespace ynet::compiler {

@@ -6,9 +6,6 @@
 namespace ynet::passes {
 namespace {
 
-int64_t align_up(int64_t bytes) { return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment; }
-
-bool overlaps(const Lifetime& a, const Lifetime& b) { return a.first <= b.last && b.first <= a.last; }
 
 }  // namespace
 
@@ -41,11 +38,11 @@ MemoryLayout plan_memory(const ir::Graph& graph, const std::vector<int>& live_ou
   std::vector<int> transient;
   for (const ir::Value& v : graph.values) {
     out.bytes_by_kind[v.kind] += v.bytes();
-    out.naive_bytes += align_up(v.bytes());
+    out.naive_bytes += plan::align_to_arena(v.bytes());
     if (v.persistent()) {
       // Parameters and state live for the whole run even if this graph never reads them.
       out.offset[static_cast<size_t>(v.id)] = out.persistent_bytes;
-      out.persistent_bytes += align_up(v.bytes());
+      out.persistent_bytes += plan::align_to_arena(v.bytes());
     } else if (out.lifetime[static_cast<size_t>(v.id)].first >= 0) {
       transient.push_back(v.id);
     }
@@ -59,10 +56,10 @@ MemoryLayout plan_memory(const ir::Graph& graph, const std::vector<int>& live_ou
   std::vector<Placed> placed;
   for (int id : transient) {
     const Lifetime life = out.lifetime[static_cast<size_t>(id)];
-    const int64_t size = align_up(graph.value(id).bytes());
+    const int64_t size = plan::align_to_arena(graph.value(id).bytes());
     std::vector<std::pair<int64_t, int64_t>> busy;
     for (const Placed& p : placed)
-      if (overlaps(p.life, life)) busy.emplace_back(p.begin, p.end);
+      if (p.life.overlaps(life)) busy.emplace_back(p.begin, p.end);
     std::sort(busy.begin(), busy.end());
     int64_t candidate = 0;
     for (const auto& [begin, end] : busy) {
@@ -82,7 +79,7 @@ MemoryLayout plan_memory(const ir::Graph& graph, const std::vector<int>& live_ou
     int64_t live = 0;
     for (int id : transient) {
       const Lifetime& l = out.lifetime[static_cast<size_t>(id)];
-      if (l.first <= step && step <= l.last) live += align_up(graph.value(id).bytes());
+      if (l.first <= step && step <= l.last) live += plan::align_to_arena(graph.value(id).bytes());
     }
     if (live > out.peak_live_bytes) {
       out.peak_live_bytes = live;
@@ -93,34 +90,9 @@ MemoryLayout plan_memory(const ir::Graph& graph, const std::vector<int>& live_ou
     for (int id : transient) {
       const Lifetime& l = out.lifetime[static_cast<size_t>(id)];
       if (l.first <= out.peak_step && out.peak_step <= l.last)
-        out.peak_by_kind[graph.value(id).kind] += align_up(graph.value(id).bytes());
+        out.peak_by_kind[graph.value(id).kind] += plan::align_to_arena(graph.value(id).bytes());
     }
   return out;
-}
-
-bool layout_is_valid(const ir::Graph& graph, const MemoryLayout& layout) {
-  if (layout.offset.size() != graph.values.size() || layout.lifetime.size() != graph.values.size()) return false;
-  std::vector<int> transient;
-  for (const ir::Value& v : graph.values) {
-    const int64_t off = layout.offset[static_cast<size_t>(v.id)];
-    if (off < 0) continue;
-    if (v.persistent()) {
-      if (off + v.bytes() > layout.persistent_bytes) return false;
-    } else {
-      if (off < layout.persistent_bytes || off + v.bytes() > layout.arena_bytes) return false;
-      transient.push_back(v.id);
-    }
-    if (off % kArenaAlignment != 0) return false;
-  }
-  for (size_t i = 0; i < transient.size(); ++i)
-    for (size_t j = i + 1; j < transient.size(); ++j) {
-      const ir::Value& a = graph.value(transient[i]);
-      const ir::Value& b = graph.value(transient[j]);
-      if (!overlaps(layout.lifetime[static_cast<size_t>(a.id)], layout.lifetime[static_cast<size_t>(b.id)])) continue;
-      const int64_t a0 = layout.offset[static_cast<size_t>(a.id)], b0 = layout.offset[static_cast<size_t>(b.id)];
-      if (a0 < b0 + b.bytes() && b0 < a0 + a.bytes()) return false;
-    }
-  return true;
 }
 
 }  // namespace ynet::passes

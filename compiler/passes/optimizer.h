@@ -4,16 +4,11 @@
 #include <map>
 #include <string>
 
-#include "compiler/ir/graph.h"
+#include "plan/plan.h"
 
 namespace ynet::passes {
 
-struct OptimizerConfig {
-  std::string name = "RMSProp";          // RMSProp | Adam | SGD
-  std::map<std::string, double> args;    // lr, decay, momentum, epsilon, beta1, beta2 (defaults filled in)
-  double clip_norm = 0;                  // 0: no clipping
-  std::string clip = "per_tensor";       // per_tensor (TensorFlow clip_by_norm) | global (clip_by_global_norm)
-};
+using plan::OptimizerConfig;
 
 // The optimizer slots each parameter needs, with their initial values (RMSProp's mean square starts
 // at one, as in TensorFlow 1).

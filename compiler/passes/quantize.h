@@ -4,7 +4,7 @@
 // quantizes the weights once after the parameters are loaded and writes the per-column scales into
 // the plan buffer "<layer>.W_scale"; the int8 weights themselves are the kernel's workspace, packed
 // in whatever layout the backend's product wants.
-#include "compiler/ir/graph.h"
+#include "plan/graph.h"
 
 namespace ynet::passes {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Small graph-to-graph passes. Each is independent and tested on hand-written graphs.
-#include "compiler/ir/graph.h"
+#include "plan/graph.h"
 
 namespace ynet::passes {
 

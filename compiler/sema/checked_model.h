@@ -11,43 +11,17 @@
 #include <vector>
 
 #include "compiler/syntax/diagnostics.h"
-#include "runtime/ops/registry.h"
+#include "ops/layer.h"
 
 namespace ynet::sema {
 
 using Dim = ops::Dim;
 using Shape = ops::Shape;
 using AttrValue = ops::AttrValue;
-using syntax::SourceLoc;
 
-struct ParamInfo {
-  std::string name;             // local to its layer: "weights", "bias", "layer0/input_weights", ...
-  std::vector<int64_t> shape;   // concrete; expert parameters of a MoE are stacked: [experts, ...]
-  std::string init;             // glorot_uniform, orthogonal, zeros, ones
-  bool trainable = true;        // false for state such as BatchNorm moving averages
-};
-
-struct LayerNode;
-
-// A layer argument that is itself a network (MoE experts). Node 0 is its input (op "SubnetInput"),
-// the last node its output; node ids in `inputs` index this list.
-struct SubNetwork {
-  std::string arg;          // the argument's name: "expert"
-  int64_t replicas = 1;     // independent copies (MoE: experts); their parameters are stacked
-  std::vector<LayerNode> nodes;
-};
-
-struct LayerNode {
-  int id = 0;
-  std::string name;  // the tensor's name, or a generated one: "h/BatchNorm", "logits/TimeWeightedSum"
-  std::string op;    // registry name ("Dense", "LSTM"...), or "Input", "Labels", "SubnetInput"
-  std::map<std::string, AttrValue> attrs;  // every argument of the op, defaults filled in
-  std::vector<int> inputs;                 // node ids, always smaller than id
-  Shape shape;
-  std::vector<ParamInfo> params;
-  std::vector<SubNetwork> subnetworks;
-  SourceLoc loc;
-};
+using ops::LayerNode;
+using ops::ParamInfo;
+using ops::SubNetwork;
 
 struct FeatureSpec {
   std::string name;  // record key: rgb, audio, mean_rgb, mean_audio, audio_embedding...

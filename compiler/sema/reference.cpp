@@ -4,7 +4,7 @@
 
 #include "compiler/sema/train_checker.h"
 #include "compiler/sema/values.h"
-#include "runtime/ops/registry.h"
+#include "ops/registry.h"
 
 namespace ynet::sema {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "compiler/syntax/ast.h"
 #include "compiler/syntax/diagnostics.h"
-#include "runtime/ops/registry.h"
+#include "ops/registry.h"
 
 namespace ynet::sema {
 

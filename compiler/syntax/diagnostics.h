@@ -9,15 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "plan/source_loc.h"
+
 namespace ynet::syntax {
 
-// Line and column are 1-based; the column counts code points. length: code points underlined.
-struct SourceLoc {
-  int file = -1;  // index into the SourceManager; -1: no location (e.g. a command-line error)
-  int line = 0;
-  int column = 0;
-  int length = 1;
-};
+using ::ynet::SourceLoc;
 
 class SourceManager {
  public:

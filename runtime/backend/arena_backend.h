@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "runtime/backend/backend.h"
-#include "runtime/backend/step.h"
+#include "ops/op.h"
 
 namespace ynet::runtime {
 

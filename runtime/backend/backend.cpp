@@ -3,7 +3,7 @@
 #include <omp.h>
 
 #include "runtime/backend/arena_backend.h"
-#include "runtime/backend/step_tables.h"
+#include "ops/step_tables.h"
 #if defined(YNET_HAVE_CUDA) && YNET_HAVE_CUDA
 #include "runtime/backend/cuda/cuda_backend.h"
 #endif
@@ -28,28 +28,6 @@ class CpuBackend final : public ArenaBackend<float> {
 };
 
 }  // namespace
-
-const StepTable<double>& reference_steps() {
-  static const StepTable<double> table = [] {
-    StepTable<double> t;
-#define YNET_ADD(ns) ::ynet::ns::add_reference_steps(t);
-    YNET_STEP_PROVIDERS(YNET_ADD)
-#undef YNET_ADD
-    return t;
-  }();
-  return table;
-}
-
-const StepTable<float>& cpu_steps() {
-  static const StepTable<float> table = [] {
-    StepTable<float> t;
-#define YNET_ADD(ns) ::ynet::ns::add_cpu_steps(t);
-    YNET_STEP_PROVIDERS(YNET_ADD)
-#undef YNET_ADD
-    return t;
-  }();
-  return table;
-}
 
 void Backend::train_step(const StepContext& ctx) {
   run(ir::Phase::Forward, ctx);

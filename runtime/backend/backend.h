@@ -8,22 +8,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "compiler/plan/plan.h"
+#include "ops/op.h"
+#include "plan/plan.h"
 
 namespace ynet::runtime {
-
-// What changes from one training step to the next.
-struct StepContext {
-  int64_t step = 0;           // global step: keys the dropout masks and the gating noise
-  double learning_rate = 0;   // after the schedule
-  uint64_t seed = 0;          // the run's seed
-};
-
-// A plan this backend cannot run. Raised at bind time, never in the middle of training; names the
-// step (index, op, layer) or says how much memory was asked for.
-struct BindError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct BackendOptions {
   int threads = 0;  // 0: every core

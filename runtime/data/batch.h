@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/memory/large_buffer.h"
+#include "ops/support/large_buffer.h"
 
 namespace ynet::data {
 

@@ -15,7 +15,7 @@
 #include <new>
 
 #include "runtime/data/data_error.h"
-#include "runtime/memory/large_buffer.h"
+#include "ops/support/large_buffer.h"
 
 namespace ynet::data {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/plan/plan.h"
+#include "plan/plan.h"
 #include "runtime/backend/backend.h"
 
 namespace ynet::train {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "compiler/plan/plan.h"
+#include "plan/plan.h"
 #include "runtime/backend/backend.h"
 #include "runtime/metrics/evaluator.h"
 

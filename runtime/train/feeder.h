@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/plan/plan.h"
+#include "plan/plan.h"
 #include "runtime/backend/backend.h"
 #include "runtime/data/batch.h"
 #include "runtime/data/dataset_config.h"

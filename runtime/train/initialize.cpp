@@ -6,7 +6,7 @@
 #include <numbers>
 #include <stdexcept>
 
-#include "runtime/ops/dropout/philox.h"
+#include "ops/support/philox.h"
 
 namespace ynet::train {
 

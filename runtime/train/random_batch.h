@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "compiler/plan/plan.h"
+#include "plan/plan.h"
 #include "runtime/backend/backend.h"
 
 namespace ynet::train {

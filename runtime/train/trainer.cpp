@@ -9,7 +9,7 @@
 
 #include "runtime/backend/backend.h"
 #include "runtime/data/dataset.h"
-#include "runtime/optim/schedule/schedule.h"
+#include "ops/optim/schedule/schedule.h"
 #include "runtime/train/checkpoint.h"
 #include "runtime/train/evaluate.h"
 #include "runtime/train/feeder.h"
@@ -24,15 +24,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-optim::LearningRateSchedule schedule_of(const plan::PlanMeta& meta) {
-  optim::LearningRateSchedule s;
+ops::optim::LearningRateSchedule schedule_of(const plan::PlanMeta& meta) {
+  ops::optim::LearningRateSchedule s;
   auto arg = [](const std::map<std::string, double>& args, const char* key, double fallback) {
     auto it = args.find(key);
     return it == args.end() ? fallback : it->second;
   };
   s.base = arg(meta.optimizer.args, "lr", 1e-3);
   if (meta.schedule == "StepDecay" || meta.schedule == "ExponentialDecay") {
-    s.kind = meta.schedule == "StepDecay" ? optim::DecayKind::step : optim::DecayKind::exponential;
+    s.kind = meta.schedule == "StepDecay" ? ops::optim::DecayKind::step : ops::optim::DecayKind::exponential;
     s.factor = arg(meta.schedule_args, "factor", 1.0);
     s.every = std::max(1.0, arg(meta.schedule_args, "every", 1.0));
   }
@@ -121,7 +121,7 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   if (step > 0) dataset.seek(position);
   BatchFeeder feeder(train_plan);
   RunLog log(options.out_dir);
-  const optim::LearningRateSchedule schedule = schedule_of(meta);
+  const ops::optim::LearningRateSchedule schedule = schedule_of(meta);
 
   std::unique_ptr<runtime::Backend> infer_backend;
   auto run_eval = [&] {

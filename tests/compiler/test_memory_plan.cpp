@@ -49,8 +49,8 @@ ir::Graph random_graph(std::mt19937& rng) {
 
 TEST_CASE("a chain reuses memory: two buffers are live at a time") {
   const ir::Graph g = chain(10, 1000);
-  const passes::MemoryLayout m = passes::plan_memory(g, g.live_out);
-  CHECK(passes::layout_is_valid(g, m));
+  const plan::MemoryLayout m = passes::plan_memory(g, g.live_out);
+  CHECK(plan::layout_is_valid(g, m));
   CHECK(m.persistent_bytes == 4032);                 // the input, 4000 bytes aligned to 64
   CHECK(m.transient_bytes == 2 * 4032);             // producer and consumer of each step
   CHECK(m.naive_bytes == 11 * 4032);
@@ -70,8 +70,8 @@ TEST_CASE("random graphs: simultaneously live buffers never overlap") {
   std::mt19937 rng(1234);
   for (int trial = 0; trial < 300; ++trial) {
     const ir::Graph g = random_graph(rng);
-    const passes::MemoryLayout m = passes::plan_memory(g, g.live_out);
-    REQUIRE(passes::layout_is_valid(g, m));
+    const plan::MemoryLayout m = passes::plan_memory(g, g.live_out);
+    REQUIRE(plan::layout_is_valid(g, m));
     CHECK(m.transient_bytes >= m.peak_live_bytes);
     CHECK(m.arena_bytes <= m.naive_bytes);
   }
@@ -79,8 +79,8 @@ TEST_CASE("random graphs: simultaneously live buffers never overlap") {
 
 TEST_CASE("the validity check catches an overlap") {
   const ir::Graph g = chain(3, 100);
-  passes::MemoryLayout m = passes::plan_memory(g, g.live_out);
-  REQUIRE(passes::layout_is_valid(g, m));
+  plan::MemoryLayout m = passes::plan_memory(g, g.live_out);
+  REQUIRE(plan::layout_is_valid(g, m));
   m.offset[2] = m.offset[1];  // a1 and a0 are both live at step 1
-  CHECK_FALSE(passes::layout_is_valid(g, m));
+  CHECK_FALSE(plan::layout_is_valid(g, m));
 }

@@ -30,7 +30,7 @@ int add_param(ir::Graph& g, const std::string& name, std::vector<int64_t> shape)
 // Gradient rules for the toy ops used here: every input gets a gradient from one backward step.
 const passes::GradRule* toy_rules(const std::string&) {
   static const passes::GradRule rule = [](const ir::Node& fwd, passes::GradContext& ctx) {
-    passes::emit_standard_grad(fwd, ctx, std::vector<bool>(fwd.inputs.size(), true),
+    ops::emit_standard_grad(fwd, ctx, std::vector<bool>(fwd.inputs.size(), true),
                                std::vector<bool>(fwd.outputs.size(), false), 1);
   };
   return &rule;
@@ -310,7 +310,7 @@ TEST_CASE("the optimizer pass adds slots with TensorFlow 1 initial values and on
   const int w = add_param(g, "w", {3});
   const int dw = g.add_value("dw", {3}, ir::BufferKind::ParamGrad);
   g.params[0].grad = dw;
-  passes::OptimizerConfig config;
+  plan::OptimizerConfig config;
   config.name = "RMSProp";
   config.args = {{"lr", 1e-4}, {"decay", 0.9}, {"momentum", 0.0}, {"epsilon", 1e-10}};
   config.clip_norm = 1.0;

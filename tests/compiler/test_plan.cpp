@@ -2,7 +2,7 @@
 // round trip, inference passes, and the emitters.
 #include <doctest/doctest.h>
 
-#include "compiler/emit/emit.h"
+#include "plan/emit/emit.h"
 #include "compiler/lower/compile.h"
 #include "tests/support/cli_run.h"
 
@@ -39,7 +39,7 @@ TEST_CASE("every paper spec compiles in both modes to a valid, round-tripping pl
     for (plan::Mode mode : {plan::Mode::Train, plan::Mode::Infer}) {
       CAPTURE(spec);
       const plan::Plan p = compiled(spec, mode, 32);
-      CHECK(passes::layout_is_valid(p.graph, p.memory));
+      CHECK(plan::layout_is_valid(p.graph, p.memory));
       CHECK(p.memory.arena_bytes <= p.memory.naive_bytes);
       const std::string bytes = plan::to_bytes(p);
       const plan::Plan back = plan::from_bytes(bytes);
@@ -91,7 +91,7 @@ TEST_CASE("BoF's inference plan pools its frames as stored bytes; an LSTM's does
   const compiler::PassReport report = compiler::pool_stored_frames(bof, 4.0 / 255, 4.0 / 512 - 2);
   CHECK(report.changes == 1);
   CHECK(bof.graph.value(frames).dtype == ir::DType::U8);
-  CHECK(passes::layout_is_valid(bof.graph, bof.memory));
+  CHECK(plan::layout_is_valid(bof.graph, bof.memory));
   CHECK(arena - bof.memory.arena_bytes == 3 * bof.graph.value(frames).elements());  // 4 bytes to 1 per value
   const plan::Plan back = plan::from_bytes(plan::to_bytes(bof));
   CHECK(back.graph.value(frames).dtype == ir::DType::U8);

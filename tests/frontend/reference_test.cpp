@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "compiler/sema/reference.h"
-#include "runtime/ops/registry.h"
+#include "ops/registry.h"
 
 TEST_CASE("docs/language.md embeds the current layer reference") {
   std::ifstream in("docs/language.md", std::ios::binary);

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/ops/activation/cpu.h"
-#include "runtime/ops/activation/reference.h"
+#include "ops/activation/cpu.h"
+#include "ops/activation/reference.h"
 #include "tests/ops/gradcheck.h"
 
 using ynet::ops::ActivationKind;

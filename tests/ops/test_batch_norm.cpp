@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/ops/batch_norm/cpu.h"
-#include "runtime/ops/batch_norm/reference.h"
+#include "ops/batch_norm/cpu.h"
+#include "ops/batch_norm/reference.h"
 #include "tests/ops/gradcheck.h"
 
 using ynet::ops::batch_norm::BatchNormShape;

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/ops/dense/cpu.h"
-#include "runtime/ops/dense/reference.h"
+#include "ops/dense/cpu.h"
+#include "ops/dense/reference.h"
 #include "tests/ops/gradcheck.h"
 
 using ynet::ops::ActivationKind;

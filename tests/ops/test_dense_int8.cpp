@@ -8,9 +8,9 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/ops/dense/int8.h"
-#include "runtime/ops/dense/int8_cpu.h"
-#include "runtime/ops/dense/reference.h"
+#include "ops/dense/int8.h"
+#include "ops/dense/int8_cpu.h"
+#include "ops/dense/reference.h"
 #include "tests/ops/gradcheck.h"
 
 using ynet::ops::ActivationKind;

@@ -6,10 +6,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "runtime/ops/dropout/cpu.h"
-#include "runtime/ops/dropout/philox.h"
-#include "runtime/ops/dropout/reference.h"
-#include "runtime/ops/lstm/dropout_keep.h"
+#include "ops/dropout/cpu.h"
+#include "ops/support/philox.h"
+#include "ops/dropout/reference.h"
+#include "ops/lstm/dropout_keep.h"
 #include "tests/ops/gradcheck.h"
 
 namespace philox = ynet::ops::dropout::philox;

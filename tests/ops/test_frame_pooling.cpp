@@ -5,8 +5,8 @@
 #include <vector>
 #include <stdexcept>
 
-#include "runtime/ops/frame_pooling/cpu.h"
-#include "runtime/ops/frame_pooling/reference.h"
+#include "ops/frame_pooling/cpu.h"
+#include "ops/frame_pooling/reference.h"
 #include "tests/ops/gradcheck.h"
 
 using ynet::ops::frame_pooling::FramePoolingShape;

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/ops/l2_normalize/cpu.h"
-#include "runtime/ops/l2_normalize/reference.h"
+#include "ops/l2_normalize/cpu.h"
+#include "ops/l2_normalize/reference.h"
 #include "tests/ops/gradcheck.h"
 
 using ynet::ops::l2_normalize::kDefaultEpsilon;

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "runtime/ops/lstm/cpu.h"
-#include "runtime/ops/lstm/dropout_keep.h"
-#include "runtime/ops/lstm/reference.h"
+#include "ops/lstm/cpu.h"
+#include "ops/lstm/dropout_keep.h"
+#include "ops/lstm/reference.h"
 #include "tests/ops/gradcheck.h"
 #include "tests/ops/kernel_compare.h"
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "runtime/ops/moe/cpu.h"
-#include "runtime/ops/moe/gating_noise.h"
-#include "runtime/ops/moe/reference.h"
+#include "ops/moe/cpu.h"
+#include "ops/moe/gating_noise.h"
+#include "ops/moe/reference.h"
 #include "tests/ops/gradcheck.h"
 #include "tests/ops/kernel_compare.h"
 

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "runtime/ops/moe_classifier/cpu.h"
-#include "runtime/ops/moe_classifier/probability_loss.h"
-#include "runtime/ops/moe_classifier/reference.h"
+#include "ops/moe_classifier/cpu.h"
+#include "ops/moe_classifier/probability_loss.h"
+#include "ops/moe_classifier/reference.h"
 #include "tests/ops/gradcheck.h"
 #include "tests/ops/kernel_compare.h"
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/ops/sigmoid_cross_entropy/cpu.h"
-#include "runtime/ops/sigmoid_cross_entropy/reference.h"
+#include "ops/sigmoid_cross_entropy/cpu.h"
+#include "ops/sigmoid_cross_entropy/reference.h"
 #include "tests/ops/gradcheck.h"
 
 using ynet::ops::sigmoid_cross_entropy::CrossEntropyShape;

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "runtime/ops/time_weighted_sum/cpu.h"
-#include "runtime/ops/time_weighted_sum/reference.h"
+#include "ops/time_weighted_sum/cpu.h"
+#include "ops/time_weighted_sum/reference.h"
 #include "tests/ops/gradcheck.h"
 
 using ynet::ops::time_weighted_sum::TimeWeightedSumShape;

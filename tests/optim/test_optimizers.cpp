@@ -5,11 +5,11 @@
 #include <cmath>
 #include <vector>
 
-#include "runtime/optim/adam/adam.h"
-#include "runtime/optim/rmsprop/rmsprop.h"
-#include "runtime/optim/sgd/sgd.h"
+#include "ops/optim/adam/adam.h"
+#include "ops/optim/rmsprop/rmsprop.h"
+#include "ops/optim/sgd/sgd.h"
 
-using namespace ynet::optim;
+using namespace ynet::ops::optim;
 
 TEST_CASE_TEMPLATE("RMSProp follows TensorFlow 1: mean square starts at 1", T, float, double) {
   const RmsPropSettings plain{0.9, 0.0, 1e-10};

@@ -6,10 +6,10 @@
 #include <limits>
 #include <vector>
 
-#include "runtime/optim/clip/clip.h"
-#include "runtime/optim/schedule/schedule.h"
+#include "ops/optim/clip/clip.h"
+#include "ops/optim/schedule/schedule.h"
 
-using namespace ynet::optim;
+using namespace ynet::ops::optim;
 
 TEST_CASE("learning-rate schedules count samples") {
   const LearningRateSchedule step{1e-4, DecayKind::step, 0.95, 2e7};

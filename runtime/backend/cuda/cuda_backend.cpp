@@ -8,22 +8,11 @@
 #include <map>
 #include <vector>
 
-#include "runtime/backend/cuda/device_buffers.h"
-#include "runtime/backend/cuda/library_check.h"
-#include "runtime/backend/step_tables.h"
+#include "ops/support/cuda/device_buffers.h"
+#include "ops/support/cuda/library_check.h"
+#include "ops/support/cuda/step_table.h"
 
 namespace ynet::runtime::cuda {
-
-const StepTable& cuda_steps() {
-  static const StepTable table = [] {
-    StepTable t;
-#define YNET_ADD(ns) ::ynet::ns::add_cuda_steps(t);
-    YNET_STEP_PROVIDERS(YNET_ADD)
-#undef YNET_ADD
-    return t;
-  }();
-  return table;
-}
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "runtime/backend/backend.h"
-#include "runtime/backend/cuda/device_context.h"
+#include "ops/support/cuda/device_context.h"
 
 namespace ynet::runtime::cuda {
 

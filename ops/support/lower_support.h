@@ -1,0 +1,25 @@
+#pragma once
+// Helpers shared by the lowering rules in runtime/ops/<op>/lower.cpp.
+#include <string>
+#include <vector>
+
+#include "ops/lowering.h"
+
+namespace ynet::ops {
+
+// The layer's arguments as step attributes, plus `training` = true (the inference pass clears it).
+ir::Attrs layer_attrs(const LayerNode& layer);
+
+// A forward step of `op` over `inputs` writing `outputs`, carrying the layer's attributes.
+ir::Node forward_step(const LowerContext& ctx, std::string op, std::vector<int> inputs, std::vector<int> outputs,
+                      int64_t flops);
+
+// Rows of a [..., F] tensor: the product of all but the last dimension.
+int64_t rows(const ir::Value& v);
+int64_t last_dim(const ir::Value& v);
+
+// A gradient rule that emits the standard backward step and reads the listed forward inputs and
+// outputs (by position); `flops_factor` times the forward step's FLOPs is the backward cost.
+GradRule standard_grad(std::vector<int> needed_inputs, std::vector<int> needed_outputs, double flops_factor);
+
+}  // namespace ynet::ops
