@@ -49,19 +49,28 @@ void wait(const dnnl::stream& stream) { dnnl::stream(stream).wait(); }
 
 }  // namespace
 
+bool Int8Kernel::cpu_adds_products_in_32_bits() {
+  const dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
+  return isa == dnnl::cpu_isa::avx2_vnni || isa == dnnl::cpu_isa::avx512_core_vnni ||
+         isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+}
+
 Int8Kernel::Int8Kernel(const DenseShape& shape, ActivationKind activation, bool unsigned_input,
                        const dnnl::engine& engine)
     : shape_(shape),
       activation_(activation),
       unsigned_input_(unsigned_input),
+      integer_product_(cpu_adds_products_in_32_bits()),
       engine_(engine),
       quantized_input_(shape.rows * shape.inputs),
+      input_values_(integer_product_ ? 0 : shape.rows * shape.inputs),
       row_scales_(shape.rows) {
   const auto rows = static_cast<dnnl::memory::dim>(shape.rows);
   const auto inputs = static_cast<dnnl::memory::dim>(shape.inputs);
   const auto outputs = static_cast<dnnl::memory::dim>(shape.outputs);
-  const dnnl::memory::desc src_desc({rows, inputs}, unsigned_input ? dt::u8 : dt::s8, tag::ab);
-  const dnnl::memory::desc any_weights({inputs, outputs}, dt::s8, tag::any);
+  const dt src_type = !integer_product_ ? dt::f32 : unsigned_input ? dt::u8 : dt::s8;
+  const dnnl::memory::desc src_desc({rows, inputs}, src_type, tag::ab);
+  const dnnl::memory::desc any_weights({inputs, outputs}, integer_product_ ? dt::s8 : dt::f32, tag::any);
   const dnnl::memory::desc dst_desc({rows, outputs}, dt::f32, tag::ab);
   plain_weights_desc_ = dnnl::memory::desc({inputs, outputs}, dt::s8, tag::ab);
 
@@ -75,7 +84,11 @@ Int8Kernel::Int8Kernel(const DenseShape& shape, ActivationKind activation, bool 
   src_ = dnnl_call::unbound_memory(src_desc, engine);
   dst_ = dnnl_call::unbound_memory(dst_desc, engine);
   column_scales_ = dnnl_call::unbound_memory(dnnl_call::plain_desc({outputs}, tag::x), engine);
-  bind(src_, quantized_input_.data());
+  if (integer_product_) {
+    bind(src_, quantized_input_.data());
+  } else {
+    bind(src_, input_values_.data());
+  }
   product_ = dnnl_call::Call(dnnl::matmul(product_pd), {{DNNL_ARG_SRC, src_},
                                                         {DNNL_ARG_WEIGHTS, packed_weights_},
                                                         {DNNL_ARG_DST, dst_},
@@ -118,7 +131,15 @@ void Int8Kernel::quantize_input(const float* x) {
 #pragma omp parallel for schedule(static)
   for (std::int64_t r = 0; r < static_cast<std::int64_t>(shape_.rows); ++r) {
     const auto row = static_cast<std::size_t>(r);
-    row_scales_[row] = quantize_row(x + row * inputs, inputs, unsigned_input_, quantized_input_.data() + row * inputs);
+    std::uint8_t* quantized = quantized_input_.data() + row * inputs;
+    row_scales_[row] = quantize_row(x + row * inputs, inputs, unsigned_input_, quantized);
+    if (integer_product_) continue;
+    float* values = input_values_.data() + row * inputs;
+    if (unsigned_input_) {
+      for (std::size_t k = 0; k < inputs; ++k) values[k] = static_cast<float>(quantized[k]);
+    } else {
+      for (std::size_t k = 0; k < inputs; ++k) values[k] = static_cast<float>(static_cast<std::int8_t>(quantized[k]));
+    }
   }
 }
 

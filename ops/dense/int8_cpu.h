@@ -5,6 +5,11 @@
 // scale, the bias and a ReLU; sigmoid and tanh follow as a oneDNN eltwise in place. oneDNN cannot
 // take the per-row scale as a post-op here without falling back to its reference kernel.
 // The int8 weights live in this kernel, packed in the layout oneDNN picked for the product.
+//
+// Without VNNI (AVX2-only CPUs such as AMD Zen 3, AVX-512 before Cascade Lake) oneDNN's int8 kernels
+// add pairs of u8 x s8 products in 16 bits (vpmaddubsw), which saturates for 255 x 127 + 255 x 127,
+// so the product would not be the integer sum the rules define. There the same integers are
+// multiplied as floats (exact up to 2^24, then rounded like an fp32 sum) by an fp32 matmul.
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -30,15 +35,20 @@ class Int8Kernel {
 
   // Which oneDNN implementation runs the product (for tests and profiles).
   const std::string& implementation() const { return implementation_; }
+  // False where the CPU lacks VNNI and the integers are multiplied in fp32 (see above).
+  bool integer_product() const { return integer_product_; }
 
  private:
   void quantize_input(const float* x);
+  static bool cpu_adds_products_in_32_bits();
 
   DenseShape shape_;
   ActivationKind activation_;
   bool unsigned_input_;
+  bool integer_product_;
   dnnl::engine engine_;
   std::vector<std::uint8_t> quantized_input_;  // rows x inputs, u8 or s8
+  std::vector<float> input_values_;            // the same integers as floats, without VNNI only
   std::vector<float> row_scales_;
   dnnl::memory::desc plain_weights_desc_;
   dnnl::memory packed_weights_, src_, dst_, column_scales_;
