@@ -13,13 +13,8 @@ __global__ void finish_penalty(const double* partials, int64_t chunks, double l2
 
 __global__ void gradient_kernel(const GradientEntry* entries, int count, double l2, const float* dpenalty) {
   const int64_t chunk = blockIdx.x;
-  int lo = 0, hi = count - 1;
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (entries[mid].first_chunk <= chunk) lo = mid;
-    else hi = mid - 1;
-  }
-  const GradientEntry e = entries[lo];
+  const int index = runtime::cuda::chunk_entry(entries, count, chunk);
+  const GradientEntry e = entries[index];
   const auto scale = static_cast<float>(l2 * static_cast<double>(*dpenalty));
   const int64_t begin = (chunk - e.first_chunk) * runtime::cuda::kSquaresChunk;
   const int64_t end = begin + runtime::cuda::kSquaresChunk < e.count ? begin + runtime::cuda::kSquaresChunk : e.count;

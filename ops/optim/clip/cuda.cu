@@ -30,15 +30,10 @@ __global__ void factors_kernel(const runtime::cuda::SquaresEntry* squares, int c
 // One block per chunk, as in the norms.
 __global__ void scale_kernel(const ScaleEntry* entries, int count, const float* factors) {
   const int64_t chunk = blockIdx.x;
-  int lo = 0, hi = count - 1;
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (entries[mid].first_chunk <= chunk) lo = mid;
-    else hi = mid - 1;
-  }
-  const float factor = factors[lo];
+  const int index = runtime::cuda::chunk_entry(entries, count, chunk);
+  const float factor = factors[index];
   if (factor == 1.f) return;
-  const ScaleEntry e = entries[lo];
+  const ScaleEntry e = entries[index];
   const int64_t begin = (chunk - e.first_chunk) * runtime::cuda::kSquaresChunk;
   const int64_t end = begin + runtime::cuda::kSquaresChunk < e.count ? begin + runtime::cuda::kSquaresChunk : e.count;
   for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) e.data[i] *= factor;

@@ -43,13 +43,8 @@ __device__ inline void update_one(const UpdateEntry& e, int64_t i, const UpdateC
 
 __global__ void update_kernel(const UpdateEntry* entries, int count, UpdateCoefficients c) {
   const int64_t chunk = blockIdx.x;
-  int lo = 0, hi = count - 1;
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (entries[mid].first_chunk <= chunk) lo = mid;
-    else hi = mid - 1;
-  }
-  const UpdateEntry e = entries[lo];
+  const int index = runtime::cuda::chunk_entry(entries, count, chunk);
+  const UpdateEntry e = entries[index];
   const int64_t begin = (chunk - e.first_chunk) * kUpdateChunk;
   const int64_t end = begin + kUpdateChunk < e.count ? begin + kUpdateChunk : e.count;
   for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) update_one(e, i, c);

@@ -44,4 +44,18 @@ __device__ inline double block_sum(double v) {
   return total;
 }
 
+// Many tensors cut into fixed-size chunks, one block per chunk: entries[i].first_chunk is the first
+// chunk of tensor i, ascending from entries[0].first_chunk == 0. Returns the index of the entry
+// whose tensor holds `chunk`, by bisection.
+template <class Entry>
+__device__ inline int chunk_entry(const Entry* entries, int count, int64_t chunk) {
+  int lo = 0, hi = count - 1;
+  while (lo < hi) {
+    const int mid = (lo + hi + 1) / 2;
+    if (entries[mid].first_chunk <= chunk) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 }  // namespace ynet::runtime::cuda

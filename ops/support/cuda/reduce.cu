@@ -16,16 +16,11 @@ __global__ void finish_column_sums(ColumnChunks c, const double* partials, float
     out[col] = static_cast<float>(column_total(partials, c, 0, col));
 }
 
-// One block per chunk; the chunk's tensor is found by bisection over first_chunk.
+// One block per chunk (chunk_entry finds the chunk's tensor).
 __global__ void squares_of_chunks(const SquaresEntry* entries, int count, double* partials) {
   const int64_t chunk = blockIdx.x;
-  int lo = 0, hi = count - 1;
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (entries[mid].first_chunk <= chunk) lo = mid;
-    else hi = mid - 1;
-  }
-  const SquaresEntry e = entries[lo];
+  const int index = chunk_entry(entries, count, chunk);
+  const SquaresEntry e = entries[index];
   const int64_t begin = (chunk - e.first_chunk) * kSquaresChunk;
   const int64_t end = begin + kSquaresChunk < e.count ? begin + kSquaresChunk : e.count;
   double sum = 0.0;
