@@ -16,12 +16,13 @@ bundle="$root/gpu-bundle"
 limit_mib=60
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DYNET_CUDA=ON
-cmake --build "$build" -j "${JOBS:-2}" --target ynet cuda_backend
+cmake --build "$build" -j "${JOBS:-2}" --target ynet cuda_backend backend_ops
 
 rm -rf "$bundle"
 mkdir -p "$bundle/bin" "$bundle/tests" "$bundle/lib"
 install -m 755 "$build/cli/ynet" "$bundle/bin/ynet"
 install -m 755 "$build/tests/cuda/cuda_backend" "$bundle/tests/cuda_backend"
+install -m 755 "$build/tests/backend/backend_ops" "$bundle/tests/backend_ops"
 strip "$bundle/bin/ynet" "$bundle/tests/"*
 
 # Libraries the GPU machine provides itself: the CUDA ones (same major versions as the build's),

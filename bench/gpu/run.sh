@@ -95,12 +95,16 @@ done
 
 if want tests; then
   echo "== CUDA tests"
-  if LD_LIBRARY_PATH="$libpath" YNET_BINARY="$ynet" "$bundle/tests/cuda_backend"; then
-    summary+=("tests   cuda_backend                             ok")
-  else
-    failed=1
-    summary+=("tests   cuda_backend                             FAIL")
-  fi
+  # backend_ops runs every step of every spec's plans on the GPU against the reference, kernel by
+  # kernel, and prints a table per failing plan naming the first wrong kernel.
+  for test in cuda_backend backend_ops; do
+    if LD_LIBRARY_PATH="$libpath" YNET_BINARY="$ynet" "$bundle/tests/$test"; then
+      summary+=("$(printf 'tests   %-40s ok' "$test")")
+    else
+      failed=1
+      summary+=("$(printf 'tests   %-40s FAIL' "$test")")
+    fi
+  done
 fi
 
 want bench && echo "== ynet bench --backend cuda"

@@ -1,5 +1,7 @@
 #include "runtime/train/random_batch.h"
 
+#include <cmath>
+
 #include "runtime/train/initialize.h"
 
 namespace ynet::train {
@@ -30,7 +32,16 @@ void write_random_batch(const plan::Plan& plan, uint64_t seed, runtime::Backend&
       }
       backend.write(in.lengths, std::span<const int32_t>(lengths));
     }
-    backend.write(in.features, std::span<const float>(x));
+    if (v.dtype == ir::DType::U8) {
+      // Frames held as their stored bytes (an inference plan that dequantizes as it pools): the
+      // same draw, as bytes over [-2, 2]; padded frames stay zero bytes.
+      std::vector<uint8_t> bytes(x.size());
+      for (size_t i = 0; i < x.size(); ++i)
+        bytes[i] = x[i] == 0.0f ? 0 : static_cast<uint8_t>(std::lround((x[i] + 2.0f) / 4.0f * 255.0f));
+      backend.write(in.features, std::span<const uint8_t>(bytes));
+    } else {
+      backend.write(in.features, std::span<const float>(x));
+    }
   }
   if (in.labels >= 0) {
     const ir::Value& v = plan.graph.value(in.labels);

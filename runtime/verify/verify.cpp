@@ -9,7 +9,7 @@
 #include "runtime/backend/arena_backend.h"
 #include "runtime/backend/backend.h"
 #include "runtime/train/initialize.h"
-#include "runtime/train/random_batch.h"
+#include "runtime/verify/step_by_step.h"
 
 namespace ynet::verify {
 namespace {
@@ -34,15 +34,6 @@ std::vector<float> read(const runtime::Backend& b, int value) {
   std::vector<float> out(static_cast<size_t>(b.plan().graph.value(value).elements()));
   b.read(value, out);
   return out;
-}
-
-void prepare(runtime::Backend& backend, const plan::Plan& plan, uint64_t seed) {
-  backend.bind(plan);
-  std::vector<int64_t> counts(static_cast<size_t>(std::max<int64_t>(plan.meta.classes, 1)));
-  for (size_t c = 0; c < counts.size(); ++c) counts[c] = 1 + static_cast<int64_t>(c % 7);
-  train::initialize(plan, seed, counts, [&](int v, std::span<const float> d) { backend.write(v, d); });
-  train::write_random_batch(plan, seed, backend);
-  backend.run(ir::Phase::Prologue, {0, 0, seed});
 }
 
 // The loss and the gradients for the current parameters; the optimizer does not run.

@@ -5,12 +5,12 @@
 // not at bind time on a user's machine.
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "compiler/lower/compile.h"
+#include "tests/backend/spec_plans.h"
 #include "ops/lowering.h"
 #include "ops/registry.h"
 #include "ops/step_tables.h"
@@ -22,37 +22,11 @@ using namespace ynet;
 
 namespace {
 
-std::vector<std::string> all_specs() {
-  std::vector<std::string> out;
-  for (const char* dir : {"specs", "examples"})
-    for (const auto& entry : std::filesystem::directory_iterator(std::string(YNET_SOURCE_DIR) + "/" + dir))
-      if (entry.path().extension() == ".ynet") out.push_back(entry.path().string());
-  return out;
-}
-
 struct StepUse {
   std::string op;
   std::string where;  // the first plan that has it
   bool int8 = false;  // only int8 plans have it (int8 is for the CPU)
 };
-
-// What the specs in the tree leave out: the other optimizer, global clipping, and a trainable layer
-// before L2Normalize (so that its gradient step is emitted).
-const char* const kRestOfTheLanguage = R"(
-model Rest {
-  input  video  = video(mean_rgb: 8, mean_audio: 4)
-  labels target = multilabel(5)
-  h      = L2Normalize(Dense(video, 6, relu))
-  logits = Logistic(h, classes: target.classes)
-  loss   SigmoidCrossEntropy(logits, target)
-  output Sigmoid(logits)
-}
-train {
-  batch     = 4
-  optimizer = SGD(lr: 0.1, momentum: 0.9, nesterov: true)
-  clip      = global
-}
-)";
 
 // Every step op in the plans of every spec, with the first plan it appears in.
 std::vector<StepUse> steps_in_plans() {
@@ -62,20 +36,16 @@ std::vector<StepUse> steps_in_plans() {
     for (const ir::Node& n : p.graph.nodes)
       if (seen.insert(n.op).second) uses.push_back({n.op, where, int8});
   };
-  std::vector<sema::CheckResult> checked;
-  for (const std::string& spec : all_specs()) checked.push_back(sema::check_file(spec, {}));
-  checked.push_back(sema::check_source(std::string(YNET_SOURCE_DIR) + "/specs/rest.ynet", kRestOfTheLanguage, {}));
-  for (const sema::CheckResult& result : checked) {
-    REQUIRE(result.model);
-    const std::string spec = result.model->source_path;
+  for (const sema::CheckedModel& model : test::all_models(false)) {
+    const std::string& spec = model.source_path;
     compiler::CompileOptions options;
     options.batch = 2;
-    options.max_frames = result.model->input.level == sema::InputSpec::Level::Frame ? 4 : 0;
-    collect(compiler::compile(*result.model, options).plan, spec + " (train)", false);
+    options.max_frames = test::frame_level(model) ? 4 : 0;
+    collect(compiler::compile(model, options).plan, spec + " (train)", false);
     options.mode = plan::Mode::Infer;
-    plan::Plan infer = compiler::compile(*result.model, options).plan;
+    plan::Plan infer = compiler::compile(model, options).plan;
     collect(infer, spec + " (infer)", false);
-    if (result.model->input.level == sema::InputSpec::Level::Frame) {
+    if (test::frame_level(model)) {
       plan::Plan bytes = infer;
       compiler::pool_stored_frames(bytes, 4.0 / 255.0, -2.0);
       collect(bytes, spec + " (infer, stored bytes)", false);
