@@ -3,10 +3,21 @@
 // Derivatives are expressed through the output y, so backward passes never need the input.
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace ynet::ops {
 
 enum class ActivationKind { none, relu, sigmoid, tanh };
+
+// The kind a step's "activation" attribute names.
+inline ActivationKind activation_kind(const std::string& name) {
+  if (name == "none") return ActivationKind::none;
+  if (name == "relu") return ActivationKind::relu;
+  if (name == "sigmoid") return ActivationKind::sigmoid;
+  if (name == "tanh") return ActivationKind::tanh;
+  throw std::invalid_argument("unknown activation '" + name + "'");
+}
 
 namespace activation {
 

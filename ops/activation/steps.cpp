@@ -7,7 +7,7 @@
 namespace ynet::ops::activation {
 namespace {
 
-ActivationKind kind_of(const ir::Node& n) { return runtime::activation_kind(ir::attr_string(n.attrs, "kind", "none")); }
+ActivationKind kind_of(const ir::Node& n) { return activation_kind(ir::attr_string(n.attrs, "kind", "none")); }
 
 }  // namespace
 

@@ -33,7 +33,7 @@ inline MoeShape shape_of(const ir::Node& n, const ir::Graph& g, const std::vecto
   for (size_t j = 0; j < units.size(); ++j) {
     std::getline(activations, activation, ',');
     const bool bias = operands.at(kFirstExpertOperand + 2 * j + 1) >= 0;
-    s.expert.push_back({units[j], runtime::activation_kind(activation.empty() ? "none" : activation), bias});
+    s.expert.push_back({units[j], activation_kind(activation.empty() ? "none" : activation), bias});
   }
   s.validate();
   return s;

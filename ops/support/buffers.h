@@ -14,12 +14,15 @@
 
 #include "plan/plan.h"
 #include "ops/support/large_buffer.h"
+#include "ops/support/step_buffers.h"
 
 namespace ynet::runtime {
 
 template <class T>
 class Buffers {
  public:
+  using Element = T;
+
   // The plan's offsets count 4-byte elements; a double arena keeps the element positions.
   explicit Buffers(const plan::Plan& plan) : plan_(&plan) {
     const int64_t elements = plan.memory.arena_bytes / 4 + 16;
@@ -95,5 +98,7 @@ class Buffers {
   std::map<int, std::unique_ptr<const uint8_t*>> cells_;  // stable addresses, captured by steps
   std::set<int> pinned_;
 };
+
+static_assert(StepBuffers<Buffers<double>> && StepBuffers<Buffers<float>>);
 
 }  // namespace ynet::runtime

@@ -1,13 +1,12 @@
 #pragma once
-// Reading a step's operands the way docs/plan.md lays them out, for the step adapters in
-// runtime/ops/<op>/steps.cpp.
+// Reading a step's operands the way docs/plan.md lays them out, for the operand structs in
+// ops/<op>/operands.h.
 #include <memory>
 #include <stdexcept>
 #include <vector>
 #include <string>
 
 #include "ops/op.h"
-#include "ops/activation/kind.h"
 
 namespace ynet::runtime {
 
@@ -40,14 +39,6 @@ T* input_grad_or_scratch(const GradOperands& g, int64_t elements, Buffers<T>& b,
   if (g.input_grad(0) >= 0) return b.f(g.input_grad(0));
   scratch = std::make_shared<std::vector<T>>(static_cast<size_t>(elements));
   return scratch->data();
-}
-
-inline ops::ActivationKind activation_kind(const std::string& name) {
-  if (name == "none") return ops::ActivationKind::none;
-  if (name == "relu") return ops::ActivationKind::relu;
-  if (name == "sigmoid") return ops::ActivationKind::sigmoid;
-  if (name == "tanh") return ops::ActivationKind::tanh;
-  throw std::invalid_argument("unknown activation '" + name + "'");
 }
 
 // A key for state shared by the forward and backward steps of one layer.

@@ -17,6 +17,7 @@
 
 #include "plan/plan.h"
 #include "ops/support/cuda/device_context.h"
+#include "ops/support/step_buffers.h"
 
 namespace ynet::runtime::cuda {
 
@@ -39,6 +40,8 @@ class Scratch {
 
 class DeviceBuffers {
  public:
+  using Element = float;
+
   // Allocates and zeroes the arena; throws BindError when the GPU lacks the memory.
   DeviceBuffers(const plan::Plan& plan, DeviceContext& context);
   ~DeviceBuffers();
@@ -110,6 +113,8 @@ class DeviceBuffers {
   std::vector<std::function<void()>> hooks_;
   std::map<std::string, std::shared_ptr<void>> shared_;
 };
+
+static_assert(StepBuffers<DeviceBuffers>);
 
 // "needs X MiB ..., Y MiB free of Z MiB" for out-of-memory messages.
 std::string memory_shortfall(int64_t needed_bytes, const std::string& breakdown);
