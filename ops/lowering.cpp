@@ -6,7 +6,8 @@
 
 #include <stdexcept>
 
-#define YNET_DECLARE_LOWERING(name) namespace ynet::ops::name { OpLowering lowering(); }
+#define YNET_DECLARE_LOWERING(name, def, lower, steps) \
+  YNET_IF_PART(lower, namespace ynet::ops::name { OpLowering lowering(); })
 YNET_OPS(YNET_DECLARE_LOWERING)
 #undef YNET_DECLARE_LOWERING
 
@@ -21,12 +22,11 @@ struct Tables {
 const Tables& tables() {
   static const Tables t = [] {
     Tables out;
-#define YNET_ADD_LOWERING(op)                                               \
-  {                                                                         \
-    OpLowering l = op::lowering();                                          \
-    for (auto& [step, rule] : l.grads) out.by_step.emplace(step, rule);     \
-    for (const auto& name : l.layer_ops) out.by_layer.emplace(name, l);     \
-  }
+    auto add = [&](const OpLowering& l) {
+      for (const auto& [step, rule] : l.grads) out.by_step.emplace(step, rule);
+      for (const auto& name : l.layer_ops) out.by_layer.emplace(name, l);
+    };
+#define YNET_ADD_LOWERING(name, def, lower, steps) YNET_IF_PART(lower, add(name::lowering());)
     YNET_OPS(YNET_ADD_LOWERING)
 #undef YNET_ADD_LOWERING
     return out;

@@ -7,7 +7,8 @@
 
 #include <fmt/format.h>
 
-#define YNET_DECLARE_DEFS(name) namespace ynet::ops::name { std::vector<OpDef> defs(); }
+#define YNET_DECLARE_DEFS(name, def, lower, steps) \
+  YNET_IF_PART(def, namespace ynet::ops::name { std::vector<OpDef> defs(); })
 YNET_OPS(YNET_DECLARE_DEFS)
 #undef YNET_DECLARE_DEFS
 
@@ -108,8 +109,8 @@ int64_t param_count(const ParamDef& p) {
 const std::vector<OpDef>& all_ops() {
   static const std::vector<OpDef> ops = [] {
     std::vector<OpDef> v;
-#define YNET_APPEND_DEFS(name) \
-  for (OpDef& d : name::defs()) v.push_back(std::move(d));
+#define YNET_APPEND_DEFS(name, def, lower, steps) \
+  YNET_IF_PART(def, for (OpDef& d : name::defs()) v.push_back(std::move(d));)
     YNET_OPS(YNET_APPEND_DEFS)
 #undef YNET_APPEND_DEFS
     return v;

@@ -4,8 +4,10 @@
 // `ynet help layers` prints it, and docs/language.md is generated from it, so the three cannot drift.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -110,6 +112,10 @@ using ParamRule = std::function<std::vector<ParamDef>(const LayerContext&)>;
 // Shape seen by a Network argument's first layer, given the layer's inputs (MoE: one time step).
 using SubnetworkInputRule = std::function<Shape(const LayerContext&)>;
 
+// An optimizer's slots: (slot name, initialiser) per trainable parameter, for its arguments.
+using OptimizerSlots = std::vector<std::pair<std::string, std::string>>;
+using SlotRule = std::function<OptimizerSlots(const std::map<std::string, double>& args)>;
+
 struct OpDef {
   std::string name;
   std::string category;  // "layer", "loss", "optimizer", "schedule"
@@ -121,6 +127,7 @@ struct OpDef {
   SubnetworkInputRule subnetwork_input;
   std::string subnetwork_replicas_arg;  // sub-network parameters are stacked this many times
   std::string shape_doc;                // one line: "[B, F] -> [B, units]"
+  SlotRule optimizer_slots;             // optimizers only
 };
 
 int64_t param_count(const ParamDef& p);

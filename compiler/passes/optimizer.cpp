@@ -2,24 +2,15 @@
 
 #include <stdexcept>
 
+#include "ops/registry.h"
+
 namespace ynet::passes {
 
 std::vector<std::pair<std::string, std::string>> optimizer_slots(const OptimizerConfig& config) {
-  auto arg = [&](const char* key) {
-    auto it = config.args.find(key);
-    return it == config.args.end() ? 0.0 : it->second;
-  };
-  if (config.name == "RMSProp") {
-    std::vector<std::pair<std::string, std::string>> slots{{"ms", "ones"}};
-    if (arg("momentum") != 0) slots.emplace_back("mom", "zeros");
-    return slots;
-  }
-  if (config.name == "Adam") return {{"m", "zeros"}, {"v", "zeros"}};
-  if (config.name == "SGD") {
-    if (arg("momentum") != 0) return {{"mom", "zeros"}};
-    return {};
-  }
-  throw std::invalid_argument("unknown optimizer '" + config.name + "'");
+  // Each optimizer declares its slots beside its update (ops/optim/<name>/def.cpp).
+  const ops::OpDef* def = ops::find_op(config.name);
+  if (def == nullptr || !def->optimizer_slots) throw std::invalid_argument("unknown optimizer '" + config.name + "'");
+  return def->optimizer_slots(config.args);
 }
 
 void append_optimizer(ir::Graph& graph, const OptimizerConfig& config) {

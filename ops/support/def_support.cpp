@@ -56,4 +56,13 @@ ShapeResult same_shape_rule(const std::string& op, const LayerContext& ctx) {
   return {in, {}, {}};
 }
 
+OpDef config_def(std::string name, std::string category, std::string doc, std::vector<ArgDef> args) {
+  OpDef d;
+  d.name = std::move(name);
+  d.category = std::move(category);
+  d.doc = std::move(doc);
+  d.args = std::move(args);
+  return d;
+}
+
 }  // namespace ynet::ops

@@ -21,6 +21,9 @@ ArgDef bool_arg(std::string name, bool default_value, std::string doc);
 ArgDef choice_arg(std::string name, std::string default_value, std::vector<std::string> choices,
                   std::string doc);
 ArgDef samples_arg(std::string name, std::string doc);
+
+// The declaration of a train-block setting (an optimizer or a schedule): no inputs, no shapes.
+OpDef config_def(std::string name, std::string category, std::string doc, std::vector<ArgDef> args);
 ArgDef network_arg(std::string name, std::string doc);
 
 // A rank error about the first input, e.g. "Dense needs a vector [B, F]; its input is a sequence".
