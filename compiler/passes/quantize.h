@@ -1,6 +1,6 @@
 #pragma once
 // Inference in int8 (`--precision int8`): every forward Dense step computes its product on int8
-// values, with the scales of runtime/ops/dense/int8.h. A "QuantizeDense" prologue step per layer
+// values, with the scales of ops/dense/int8.h. A "QuantizeDense" prologue step per layer
 // quantizes the weights once after the parameters are loaded and writes the per-column scales into
 // the plan buffer "<layer>.W_scale"; the int8 weights themselves are the kernel's workspace, packed
 // in whatever layout the backend's product wants.

@@ -1,5 +1,5 @@
 #pragma once
-// Device kernels of the graph steps (graph_steps.cpp).
+// Device kernels of the graph steps (ops/graph/steps.cpp).
 #include <cuda_runtime_api.h>
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The graph steps (LossSum, LossSum.grad, AddGrad; see runtime/backend/graph_steps.cpp) on the GPU.
+// The graph steps (LossSum, LossSum.grad, AddGrad; see ops/graph/steps.cpp) on the GPU.
 // The loss terms and their gradients are scalars in the arena: their addresses go to the device
 // in small tables uploaded at bind time.
 #include <vector>

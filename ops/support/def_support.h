@@ -1,5 +1,5 @@
 #pragma once
-// Small constructors shared by the op definitions in runtime/ops/<op>/def.cpp.
+// Small constructors shared by the op definitions in ops/<op>/def.cpp.
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the lowering rules in runtime/ops/<op>/lower.cpp.
+// Helpers shared by the lowering rules in ops/<op>/lower.cpp.
 #include <string>
 #include <vector>
 

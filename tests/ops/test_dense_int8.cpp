@@ -1,4 +1,4 @@
-// Dense in int8 (runtime/ops/dense/int8.h): the reference against integers worked out by hand,
+// Dense in int8 (ops/dense/int8.h): the reference against integers worked out by hand,
 // the oneDNN kernel against the reference, and both against the float layer they stand in for.
 #include <doctest/doctest.h>
 

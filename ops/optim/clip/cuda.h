@@ -1,6 +1,6 @@
 #pragma once
 // Gradient clipping on the GPU, as TensorFlow 1 does it (see clip.h): per-tensor squared norms in
-// fixed chunks (runtime/backend/cuda/reduce.h), added per tensor in chunk order and then, for the
+// fixed chunks (ops/support/cuda/reduce.h), added per tensor in chunk order and then, for the
 // global norm, tensor by tensor; then every tensor is scaled by its factor. A tensor within the
 // limit, or whose norm is not finite, keeps its values bit for bit. The norms never leave the GPU.
 #include <cuda_runtime_api.h>
