@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/backend/backend.h"
+#include "runtime/backend/bound_plan.h"
 #include "ops/op.h"
 
 namespace ynet::runtime {
@@ -21,8 +22,7 @@ class ArenaBackend : public Backend {
 
   void bind(const plan::Plan& plan) override {
     plan_ = &plan;
-    for (auto& phase : steps_) phase.clear();
-    for (auto& phase : node_of_step_) phase.clear();
+    bound_.clear();
     try {
       buffers_ = std::make_unique<Buffers<T>>(plan);
     } catch (const std::bad_alloc&) {
@@ -30,29 +30,13 @@ class ArenaBackend : public Backend {
                                   name_, static_cast<double>(plan.memory.arena_bytes) * sizeof(T) / 4 / (1 << 20)));
     }
     attach(*buffers_);
-    for (size_t i = 0; i < plan.graph.nodes.size(); ++i) {
-      const ir::Node& node = plan.graph.nodes[i];
-      auto it = table_.find(node.op);
-      if (it == table_.end())
-        throw BindError(fmt::format("step {} ({}, layer '{}'): the {} backend has no kernel for this op", i, node.op,
-                                    node.layer, name_));
-      try {
-        steps_[static_cast<size_t>(node.phase)].push_back(it->second(node, *buffers_));
-        node_of_step_[static_cast<size_t>(node.phase)].push_back(static_cast<int>(i));
-      } catch (const BindError&) {
-        throw;
-      } catch (const std::exception& e) {
-        throw BindError(fmt::format("step {} ({}, layer '{}'): {}", i, node.op, node.layer, e.what()));
-      }
-    }
+    bound_.bind(plan, table_, *buffers_, name_);
   }
 
-  void run(ir::Phase phase, const StepContext& ctx) override {
-    for (auto& step : steps_[static_cast<size_t>(phase)]) step->run(ctx);
-  }
-  std::span<const int> steps_of(ir::Phase phase) const override { return node_of_step_[static_cast<size_t>(phase)]; }
+  void run(ir::Phase phase, const StepContext& ctx) override { bound_.run(phase, ctx); }
+  std::span<const int> steps_of(ir::Phase phase) const override { return bound_.steps_of(phase); }
   void run_step(ir::Phase phase, size_t position, const StepContext& ctx) override {
-    steps_[static_cast<size_t>(phase)].at(position)->run(ctx);
+    bound_.run_step(phase, position, ctx);
   }
 
   void write(int value, std::span<const float> data) override {
@@ -100,14 +84,7 @@ class ArenaBackend : public Backend {
     }
   }
 
-  void checked_size(int value, size_t size, ir::DType dtype) const {
-    if (!plan_ || value < 0 || value >= static_cast<int>(plan_->graph.values.size()))
-      throw std::out_of_range(fmt::format("no buffer {} in the bound plan", value));
-    const ir::Value& v = plan_->graph.value(value);
-    if (v.dtype != dtype || static_cast<int64_t>(size) != v.elements())
-      throw std::invalid_argument(fmt::format("buffer '{}' holds {} {} elements, not {}", v.name, v.elements(),
-                                              ir::to_string(v.dtype), size));
-  }
+  void checked_size(int value, size_t size, ir::DType dtype) const { check_buffer_copy(plan_, value, size, dtype); }
   T* checked(int value, size_t size, ir::DType dtype) const {
     checked_size(value, size, dtype);
     return buffers_->f(value);
@@ -116,8 +93,7 @@ class ArenaBackend : public Backend {
   std::string name_;
   const StepTable<T>& table_;
   std::unique_ptr<Buffers<T>> buffers_;
-  std::array<std::vector<std::unique_ptr<BoundStep>>, 5> steps_;
-  std::array<std::vector<int>, 5> node_of_step_;
+  BoundPlan<Buffers<T>, StepTable<T>> bound_;  // last: its steps go before the buffers they point into
 };
 
 }  // namespace ynet::runtime

@@ -11,6 +11,7 @@
 #include "ops/support/cuda/device_buffers.h"
 #include "ops/support/cuda/library_check.h"
 #include "ops/support/cuda/step_table.h"
+#include "runtime/backend/bound_plan.h"
 
 namespace ynet::runtime::cuda {
 
@@ -124,28 +125,12 @@ class CudaBackend final : public Backend {
   std::string name() const override { return std::string("cuda:") + to_string(handles_.context.precision); }
 
   void bind(const plan::Plan& plan) override {
-    for (auto& phase : steps_) phase.clear();
-    for (auto& phase : node_of_step_) phase.clear();
+    bound_.clear();
     staging_.reset();
     buffers_.reset();
     plan_ = &plan;
     buffers_ = std::make_unique<DeviceBuffers>(plan, handles_.context);
-    const StepTable& table = cuda_steps();
-    for (size_t i = 0; i < plan.graph.nodes.size(); ++i) {
-      const ir::Node& node = plan.graph.nodes[i];
-      auto it = table.find(node.op);
-      if (it == table.end())
-        throw BindError(fmt::format("step {} ({}, layer '{}'): the cuda backend has no kernel for this op", i, node.op,
-                                    node.layer));
-      try {
-        steps_[static_cast<size_t>(node.phase)].push_back(it->second(node, *buffers_));
-        node_of_step_[static_cast<size_t>(node.phase)].push_back(static_cast<int>(i));
-      } catch (const BindError&) {
-        throw;
-      } catch (const std::exception& e) {
-        throw BindError(fmt::format("step {} ({}, layer '{}'): {}", i, node.op, node.layer, e.what()));
-      }
-    }
+    bound_.bind(plan, cuda_steps(), *buffers_, "cuda");
     try {
       buffers_->allocate_workspace();
     } catch (const BindError&) {
@@ -156,12 +141,10 @@ class CudaBackend final : public Backend {
     staging_ = std::make_unique<Staging>(plan);
   }
 
-  void run(ir::Phase phase, const StepContext& ctx) override {
-    for (auto& step : steps_[static_cast<size_t>(phase)]) step->run(ctx);
-  }
-  std::span<const int> steps_of(ir::Phase phase) const override { return node_of_step_[static_cast<size_t>(phase)]; }
+  void run(ir::Phase phase, const StepContext& ctx) override { bound_.run(phase, ctx); }
+  std::span<const int> steps_of(ir::Phase phase) const override { return bound_.steps_of(phase); }
   void run_step(ir::Phase phase, size_t position, const StepContext& ctx) override {
-    steps_[static_cast<size_t>(phase)].at(position)->run(ctx);
+    bound_.run_step(phase, position, ctx);
   }
 
   void write(int value, std::span<const float> data) override {
@@ -186,14 +169,7 @@ class CudaBackend final : public Backend {
 
  private:
   void checked(int value, size_t size, ir::DType dtype) const {
-    if (!plan_ || !buffers_ || value < 0 || value >= static_cast<int>(plan_->graph.values.size()))
-      throw std::out_of_range(fmt::format("no buffer {} in the bound plan", value));
-    const ir::Value& v = plan_->graph.value(value);
-    if (v.dtype != dtype || static_cast<int64_t>(size) != v.elements())
-      throw std::invalid_argument(fmt::format("buffer '{}' holds {} {} elements, not {}", v.name, v.elements(),
-                                              ir::to_string(v.dtype), size));
-    if (plan_->memory.offset.at(static_cast<size_t>(value)) < 0)
-      throw std::invalid_argument(fmt::format("buffer '{}' has no place in the arena", v.name));
+    check_buffer_copy(buffers_ ? plan_ : nullptr, value, size, dtype);
   }
 
   // Destroyed in reverse order: the steps (whose kernels use the buffers' memory), the staging,
@@ -201,8 +177,7 @@ class CudaBackend final : public Backend {
   DeviceHandles handles_;
   std::unique_ptr<DeviceBuffers> buffers_;
   std::unique_ptr<Staging> staging_;
-  std::array<std::vector<std::unique_ptr<BoundStep>>, 5> steps_;
-  std::array<std::vector<int>, 5> node_of_step_;
+  BoundPlan<DeviceBuffers, StepTable> bound_;
 };
 
 }  // namespace
