@@ -31,14 +31,16 @@ struct GradOperands {
   size_t inputs_, outputs_;
 };
 
-// Where a backward step writes the gradient of its first input: the plan's buffer, or, when nothing
-// upstream needs it, scratch memory of `elements` values owned by `scratch` (kept alive by the step).
+// Where a backward step writes the gradient of its first input when nothing upstream needs it
+// (dx == nullptr) but its kernel writes it anyway: `elements` values of scratch memory, which dx is
+// pointed at and which the step keeps alive by holding the returned pointer (nullptr when dx is a
+// plan buffer already).
 template <class T>
-T* input_grad_or_scratch(const GradOperands& g, int64_t elements, Buffers<T>& b,
-                         std::shared_ptr<std::vector<T>>& scratch) {
-  if (g.input_grad(0) >= 0) return b.f(g.input_grad(0));
-  scratch = std::make_shared<std::vector<T>>(static_cast<size_t>(elements));
-  return scratch->data();
+std::shared_ptr<std::vector<T>> scratch_if_absent(T*& dx, int64_t elements) {
+  if (dx) return nullptr;
+  auto scratch = std::make_shared<std::vector<T>>(static_cast<size_t>(elements));
+  dx = scratch->data();
+  return scratch;
 }
 
 // A key for state shared by the forward and backward steps of one layer.
