@@ -1,12 +1,13 @@
 #pragma once
 // Batch normalisation on the GPU (math as in reference.h: statistics over every row given, padded
 // frames included; biased variance for normalising, unbiased for the moving variance). Column sums
-// run in double in a fixed order (runtime/backend/cuda/column_reduce.cuh): the mean first, then the
+// run in double in a fixed order (ops/support/cuda/column_reduce.cuh): the mean first, then the
 // centred squares, as the reference computes them. Absent gamma reads as ones and absent beta as
 // zeros (null pointers); null gradients are not written.
 #include <cuda_runtime_api.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "ops/batch_norm/reference.h"
 

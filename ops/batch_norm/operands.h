@@ -1,12 +1,28 @@
 #pragma once
-// Reading BatchNorm's and FoldBatchNorm's operands, for every backend's adapter (steps.cpp,
-// cuda_steps.cpp). Operand lists: lower.cpp ("BatchNorm"), steps.cpp ("FoldBatchNorm").
+// The operands of BatchNorm's steps, read once for every backend (Buffers<double>, Buffers<float>,
+// DeviceBuffers): steps.cpp and cuda_steps.cpp only construct kernels and call them.
+//   "BatchNorm"       inputs (x, gamma or -1, beta or -1, moving_mean, moving_variance); outputs in
+//                     training (y, moving_mean, moving_variance, batch_mean, batch_variance), in
+//                     inference (y); attributes training, epsilon, momentum (the moving averages'
+//                     decay, named as Keras names it). The moving statistics are updated in place.
+//   "BatchNorm.grad"  reads x, gamma, the saved batch statistics and dy; outputs dx, dgamma, dbeta
+//                     (each -1 when nothing reads it)
+//   "FoldBatchNorm"   inputs (W or -1, b or -1, gamma or -1, beta or -1, moving_mean,
+//                     moving_variance), outputs (W' or scale, b' or shift): the inference prologue that
+//                     merges a BatchNorm into the Dense before it (fold_batchnorm_into_dense) or, without
+//                     W, into the pooling after it (fold_batchnorm_into_pooling)
 #include <algorithm>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
-#include "plan/graph.h"
 #include "ops/batch_norm/reference.h"
+#include "ops/support/step_buffers.h"
+#include "ops/support/step_support.h"
+#include "plan/graph.h"
 
 namespace ynet::ops::batch_norm {
 
@@ -18,8 +34,116 @@ inline BatchNormShape shape_of(const ir::Value& x) {
 }
 
 inline double epsilon_of(const ir::Node& n) { return ir::attr_double(n.attrs, "epsilon", kDefaultEpsilon); }
-// The spec calls the moving-average decay `momentum`, as Keras does.
 inline double decay_of(const ir::Node& n) { return ir::attr_double(n.attrs, "momentum", kDefaultDecay); }
+
+// How a step's kernels take the operands a plan leaves out (gamma without `scale`, beta without
+// `center`, gradients nobody reads): as null pointers, which the CUDA kernels read as ones and zeros
+// and skip; or as bind-time memory standing in for them, for the host kernels, which read and write
+// every operand: gamma ones, beta zeros, gradients into scratch.
+enum class Absent { null, stand_in };
+
+// The stand-ins' memory, owned by the operands that point into it.
+template <class T>
+class StandIns {
+ public:
+  const T* or_filled(const T* operand, size_t count, T value) {
+    return operand ? operand : blocks_.emplace_back(count, value).data();
+  }
+  T* or_scratch(T* operand, size_t count) { return operand ? operand : blocks_.emplace_back(count, T(0)).data(); }
+
+ private:
+  std::deque<std::vector<T>> blocks_;  // a deque never moves its elements, so pointers stay valid
+};
+
+template <runtime::StepBuffers B>
+struct ForwardOperands {
+  using T = typename B::Element;
+  BatchNormShape shape;
+  bool training;
+  double epsilon, decay;
+  const T* x;
+  const T* gamma;
+  const T* beta;
+  T* moving_mean;
+  T* moving_variance;
+  T* y;
+  T* batch_mean = nullptr;  // training only
+  T* batch_variance = nullptr;
+  std::shared_ptr<StandIns<T>> stand_ins;  // Absent::stand_in only
+
+  ForwardOperands(const ir::Node& n, B& b, Absent absent = Absent::null)
+      : shape(shape_of(b.plan().graph.value(n.inputs.at(0)))),
+        training(ir::attr_bool(n.attrs, "training", true)),
+        epsilon(epsilon_of(n)),
+        decay(decay_of(n)) {
+    if (n.inputs.size() != 5 || n.outputs.size() != (training ? 5u : 1u))
+      throw std::invalid_argument("BatchNorm expects (x, gamma, beta, moving_mean, moving_variance) and " +
+                                  std::string(training ? "5 outputs in training" : "1 output in inference"));
+    x = b.f(n.inputs[0]);
+    gamma = b.f(n.inputs[1]);
+    beta = b.f(n.inputs[2]);
+    moving_mean = b.f(n.inputs[3]);
+    moving_variance = b.f(n.inputs[4]);
+    y = b.f(n.outputs[0]);
+    if (training) {
+      batch_mean = b.f(n.outputs[3]);
+      batch_variance = b.f(n.outputs[4]);
+    }
+    if (absent == Absent::stand_in) {
+      stand_ins = std::make_shared<StandIns<T>>();
+      gamma = stand_ins->or_filled(gamma, shape.features, T(1));
+      beta = stand_ins->or_filled(beta, shape.features, T(0));
+    }
+  }
+};
+
+template <runtime::StepBuffers B>
+struct BackwardOperands {
+  using T = typename B::Element;
+  BatchNormShape shape;
+  double epsilon, decay;
+  const T* x;
+  const T* gamma;
+  const T* batch_mean;
+  const T* batch_variance;
+  const T* dy;
+  T* dx;  // nullptr when nothing reads it, unless `absent_dx` asks for scratch
+  T* dgamma;
+  T* dbeta;
+  std::shared_ptr<StandIns<T>> stand_ins;  // Absent::stand_in only
+
+  // `absent` stands for gamma, dgamma and dbeta; `absent_dx` for dx, which is as large as x.
+  BackwardOperands(const ir::Node& n, B& b, Absent absent = Absent::null, Absent absent_dx = Absent::null)
+      : BackwardOperands(runtime::GradOperands(n), n, b) {
+    if (absent == Absent::null && absent_dx == Absent::null) return;
+    stand_ins = std::make_shared<StandIns<T>>();
+    if (absent == Absent::stand_in) {
+      gamma = stand_ins->or_filled(gamma, shape.features, T(1));
+      dgamma = stand_ins->or_scratch(dgamma, shape.features);
+      dbeta = stand_ins->or_scratch(dbeta, shape.features);
+    }
+    if (absent_dx == Absent::stand_in) dx = stand_ins->or_scratch(dx, shape.rows * shape.features);
+  }
+
+ private:
+  BackwardOperands(const runtime::GradOperands& g, const ir::Node& n, B& b)
+      : shape(shape_of(b.plan().graph.value(required(g).forward_input(0)))),
+        epsilon(epsilon_of(n)),
+        decay(decay_of(n)),
+        x(b.f(g.forward_input(0))),
+        gamma(b.f(g.forward_input(1))),
+        batch_mean(b.f(g.forward_output(3))),
+        batch_variance(b.f(g.forward_output(4))),
+        dy(b.f(g.output_grad(0))),
+        dx(b.f(g.input_grad(0))),
+        dgamma(b.f(g.input_grad(1))),
+        dbeta(b.f(g.input_grad(2))) {}
+  static const runtime::GradOperands& required(const runtime::GradOperands& g) {
+    if (g.forward_input(0) < 0 || g.forward_output(3) < 0 || g.forward_output(4) < 0 || g.output_grad(0) < 0)
+      throw std::invalid_argument("BatchNorm.grad needs x, the saved batch statistics and the gradient of y");
+    return g;
+  }
+};
 
 // A FoldBatchNorm step: into a Dense's weights [inputs, outputs], or, without weights (inputs 0),
 // into the per-feature scale and shift of `outputs` features.
@@ -41,5 +165,33 @@ inline FoldShape fold_shape_of(const ir::Node& n, const ir::Graph& g) {
   s.outputs = v.shape.back();
   return s;
 }
+
+// Absent operands are null pointers on every backend: the fold reads them as ones and zeros itself.
+template <runtime::StepBuffers B>
+struct FoldOperands {
+  using T = typename B::Element;
+  FoldShape shape;
+  double epsilon;
+  const T* w;  // nullptr: fold into a scale and shift
+  const T* bias;
+  const T* gamma;
+  const T* beta;
+  const T* mean;
+  const T* variance;
+  T* w_folded;  // W', or the scale
+  T* b_folded;  // b', or the shift
+
+  FoldOperands(const ir::Node& n, B& b)
+      : shape(fold_shape_of(n, b.plan().graph)),
+        epsilon(epsilon_of(n)),
+        w(b.f(n.inputs[0])),
+        bias(b.f(n.inputs[1])),
+        gamma(b.f(n.inputs[2])),
+        beta(b.f(n.inputs[3])),
+        mean(b.f(n.inputs[4])),
+        variance(b.f(n.inputs[5])),
+        w_folded(b.f(n.outputs[0])),
+        b_folded(b.f(n.outputs[1])) {}
+};
 
 }  // namespace ynet::ops::batch_norm

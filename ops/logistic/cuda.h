@@ -1,6 +1,6 @@
 #pragma once
 // The L2 weight-decay loss term (l2_penalty.h) on the GPU: the squared norms of the penalised
-// weights in fixed chunks (runtime/backend/cuda/reduce.h) added in order, and the gradient
+// weights in fixed chunks (ops/support/cuda/reduce.h) added in order, and the gradient
 // l2 * dpenalty * w, with dpenalty read from device memory.
 #include <cuda_runtime_api.h>
 

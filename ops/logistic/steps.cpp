@@ -1,15 +1,11 @@
-// The L2 weight-decay loss term (l2_penalty.h) bound to the host backends: "L2Penalty" reads the
-// weights and writes l2 * sum(w^2) / 2; "L2Penalty.grad" writes dpenalty * l2 * w into each weight's
-// gradient. There is no separate kernel: both are one pass over the weights, written here once for
-// the reference (double) and the CPU (float) element types.
-#include <fmt/format.h>
-
+// The L2 weight-decay loss term (l2_penalty.h) bound to the host backends; its operands are read in
+// operands.h. There is no separate kernel: both steps are one pass over the weights, written here
+// once for the reference (double) and the CPU (float) element types.
 #include <algorithm>
 #include <memory>
-#include <stdexcept>
 #include <vector>
 
-#include "ops/support/step_support.h"
+#include "ops/logistic/operands.h"
 #include "ops/op.h"
 
 namespace ynet::ops::logistic {
@@ -20,28 +16,16 @@ namespace {
 constexpr int64_t kChunk = 16384;
 
 template <class T>
-struct Tensor {
-  T* data;
-  int64_t count;
-};
-
-template <class T>
 runtime::StepFactory<T> penalty_factory() {
   return [](const ir::Node& n, runtime::Buffers<T>& b) {
-    const double l2 = ir::attr_double(n.attrs, "l2", 0.0);
-    std::vector<Tensor<const T>> weights;
+    const PenaltyOperands o(n, b);
     int64_t chunks = 0;
-    for (int v : n.inputs) {
-      if (v < 0) throw std::invalid_argument("L2Penalty reads every weight it penalises");
-      weights.push_back({b.f(v), b.elements(v)});
-      chunks += (b.elements(v) + kChunk - 1) / kChunk;
-    }
-    T* penalty = b.f(n.outputs.at(0));
+    for (const auto& w : o.weights) chunks += (w.count + kChunk - 1) / kChunk;
     auto partial = std::make_shared<std::vector<double>>(static_cast<size_t>(chunks));
-    return runtime::make_step([l2, weights, partial, penalty](const runtime::StepContext&) {
+    return runtime::make_step([o, partial](const runtime::StepContext&) {
       double* sums = partial->data();
       int64_t first_chunk = 0;
-      for (const Tensor<const T>& w : weights) {
+      for (const auto& w : o.weights) {
         const int64_t tensor_chunks = (w.count + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static)
         for (int64_t c = 0; c < tensor_chunks; ++c) {
@@ -54,7 +38,7 @@ runtime::StepFactory<T> penalty_factory() {
       }
       double total = 0;
       for (int64_t c = 0; c < first_chunk; ++c) total += sums[c];
-      *penalty = static_cast<T>(l2 * total / 2);
+      *o.penalty = static_cast<T>(o.l2 * total / 2);
     });
   };
 }
@@ -62,27 +46,14 @@ runtime::StepFactory<T> penalty_factory() {
 template <class T>
 runtime::StepFactory<T> penalty_grad_factory() {
   return [](const ir::Node& n, runtime::Buffers<T>& b) {
-    const runtime::GradOperands g(n);
-    const double l2 = ir::attr_double(n.attrs, "l2", 0.0);
-    const size_t count = n.outputs.size();
-    // (weight, gradient) pairs for the weights that need one.
-    std::vector<std::pair<Tensor<const T>, T*>> terms;
-    for (size_t i = 0; i < count; ++i) {
-      if (g.input_grad(i) < 0) continue;
-      if (g.forward_input(i) < 0)
-        throw std::invalid_argument(
-            fmt::format("L2Penalty.grad does not read weight {} (buffer '{}'), whose gradient it must write", i,
-                        b.value(g.input_grad(i)).name));
-      terms.push_back({{b.f(g.forward_input(i)), b.elements(g.forward_input(i))}, b.f(g.input_grad(i))});
-    }
-    const T* dpenalty = b.f(g.output_grad(0));
-    return runtime::make_step([l2, terms, dpenalty](const runtime::StepContext&) {
-      const T scale = static_cast<T>(l2 * static_cast<double>(*dpenalty));
-      for (const auto& [w, dw] : terms) {
-        const T* data = w.data;
-        T* grad = dw;
+    const PenaltyGradOperands o(n, b);
+    return runtime::make_step([o](const runtime::StepContext&) {
+      const T scale = static_cast<T>(o.l2 * static_cast<double>(*o.dpenalty));
+      for (const auto& term : o.terms) {
+        const T* data = term.weights;
+        T* grad = term.gradient;
 #pragma omp parallel for schedule(static)
-        for (int64_t i = 0; i < w.count; ++i) grad[i] = scale * data[i];
+        for (int64_t i = 0; i < term.count; ++i) grad[i] = scale * data[i];
       }
     });
   };
