@@ -1,6 +1,5 @@
 // Steps that belong to the graph rather than to a layer: the loss sum and gradient accumulation.
-#include <algorithm>
-
+#include "ops/graph/operands.h"
 #include "ops/op.h"
 
 namespace ynet::ops::graph {
@@ -14,31 +13,24 @@ namespace {
 template <class T>
 void add_steps(StepTable<T>& table) {
   table["LossSum"] = [](const ir::Node& node, Buffers<T>& b) {
-    std::vector<const T*> terms;
-    for (int v : node.inputs) terms.push_back(b.f(v));
-    T* loss = b.f(node.outputs.at(0));
-    return make_step([terms, loss](const StepContext&) {
+    const LossSumOperands o(node, b);
+    return make_step([o](const StepContext&) {
       double sum = 0;
-      for (const T* t : terms) sum += static_cast<double>(*t);
-      *loss = static_cast<T>(sum);
+      for (const T* t : o.terms) sum += static_cast<double>(*t);
+      *o.loss = static_cast<T>(sum);
     });
   };
   table["LossSum.grad"] = [](const ir::Node& node, Buffers<T>& b) {
-    std::vector<T*> grads;
-    for (int v : node.outputs)
-      if (v >= 0) grads.push_back(b.f(v));
-    return make_step([grads](const StepContext&) {
-      for (T* g : grads) *g = T(1);
+    const LossSumGradOperands o(node, b);
+    return make_step([o](const StepContext&) {
+      for (T* g : o.term_grads) *g = T(1);
     });
   };
   table["AddGrad"] = [](const ir::Node& node, Buffers<T>& b) {
-    const T* a = b.f(node.inputs.at(0));
-    const T* c = b.f(node.inputs.at(1));
-    T* out = b.f(node.outputs.at(0));
-    const int64_t n = b.elements(node.outputs.at(0));
-    return make_step([a, c, out, n](const StepContext&) {
+    const AddGradOperands o(node, b);
+    return make_step([o](const StepContext&) {
 #pragma omp parallel for schedule(static)
-      for (int64_t i = 0; i < n; ++i) out[i] = a[i] + c[i];
+      for (int64_t i = 0; i < o.count; ++i) o.sum[i] = o.a[i] + o.b[i];
     });
   };
 }
