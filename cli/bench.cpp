@@ -24,14 +24,11 @@ int run(BenchArgs& args) {
   int exit_code = 0;
   auto model = load_spec(args.spec, args.sets, exit_code);
   if (!model) return exit_code;
-  compiler::CompileOptions compile;
-  compile.batch = args.batch;
-  compile.max_frames = args.frames;
-  const plan::Plan train = compiler::compile(*model, compile).plan;
   args.options.backend = backend_name(args.options.backend, args.precision, "tf32");
-  compile.mode = plan::Mode::Infer;
-  compile.precision = is_int8(args.precision) ? compiler::Precision::int8 : compiler::Precision::fp32;
-  const plan::Plan infer = compiler::compile(*model, compile).plan;
+  const SpecPlans plans = compile_plans(*model, args.batch, args.frames,
+                                        is_int8(args.precision) ? compiler::Precision::int8 : compiler::Precision::fp32);
+  const plan::Plan& train = plans.train;
+  const plan::Plan& infer = plans.infer;
   try {
     const bench::Result result = bench::run(train, infer, args.options);
     fmt::print("{}", bench::format(result, train, args.options.backend));
@@ -54,7 +51,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("spec", args->spec, "The .ynet spec")->required()->check(CLI::ExistingFile);
   cmd->add_option("--backend", args->options.backend, "Backend")->check(CLI::IsMember({"cpu", "cuda", "reference"}));
   add_precision_option(*cmd, args->precision, "tf32", PrecisionChoices::cuda_and_int8);
-  cmd->add_option("--batch", args->batch, "Batch size (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
+  add_batch_option(*cmd, args->batch);
   cmd->add_option("--frames", args->frames, "max_frames (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
   cmd->add_option("--steps", args->options.steps, "Timed steps")->check(CLI::Range(1, 100000));
   cmd->add_option("--warmup", args->options.warmup, "Untimed steps first")->check(CLI::Range(0, 1000));

@@ -11,6 +11,23 @@ void add_set_option(CLI::App& command, std::vector<std::string>& sets) {
       ->type_name("NAME=VALUE");
 }
 
+void add_batch_option(CLI::App& command, int64_t& batch, const std::string& help) {
+  command.add_option("--batch", batch, help)->check(CLI::Range(int64_t{1}, kMaxBatch));
+}
+
+SpecPlans compile_plans(const sema::CheckedModel& model, int64_t batch, int64_t max_frames,
+                        compiler::Precision infer_precision) {
+  compiler::CompileOptions options;
+  options.batch = batch;
+  options.max_frames = max_frames;
+  SpecPlans plans;
+  plans.train = compiler::compile(model, options).plan;
+  options.mode = plan::Mode::Infer;
+  options.precision = infer_precision;
+  plans.infer = compiler::compile(model, options).plan;
+  return plans;
+}
+
 std::optional<sema::CheckedModel> load_spec(const std::string& path, const std::vector<std::string>& sets,
                                             int& exit_code) {
   std::vector<std::pair<std::string, std::string>> overrides;

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "runtime/data/record_writer.h"
 #include "runtime/metrics/json.h"
@@ -76,6 +78,24 @@ void RunLog::log(const std::string& kind, int64_t step, int64_t samples, const s
     eval_gap_.push_back(values.at("gap"));
     eval_hit1_.push_back(values.count("hit_at_1") ? values.at("hit_at_1") : NAN);
   }
+}
+
+void RunLog::truncate(const std::string& dir, int64_t step) {
+  const std::string path = (std::filesystem::path(dir) / "metrics.jsonl").string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return;
+  std::string kept, line;
+  bool changed = false;
+  while (std::getline(in, line)) {
+    const size_t at = line.find("\"step\": ");
+    const bool complete = !in.eof() && at != std::string::npos;
+    if (complete && std::strtoll(line.c_str() + at + 8, nullptr, 10) <= step) {
+      kept += line + "\n";
+    } else {
+      changed = true;
+    }
+  }
+  if (changed) write_file_atomically(path, kept);
 }
 
 void RunLog::draw_curves(const std::string& model) {

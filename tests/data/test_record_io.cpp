@@ -207,6 +207,34 @@ TEST_CASE("damaged files give their kind, file and byte offset") {
     write_bytes(dir.file("bad.tfrecord"), damaged);
     CHECK(read_error_kind(dir.file("bad.tfrecord"), &message) == DataErrorKind::kLengthCrc);
     CHECK(message.find("bad.tfrecord: byte 27: record 1: length CRC mismatch (stored 0x") != std::string::npos);
+    // The reader resynchronises on the next header whose length and CRC agree: record two.
+    CHECK(message.find("skipped 27 bytes to the next valid record header, at byte 54") != std::string::npos);
+    RecordReader reader(dir.file("bad.tfrecord"));
+    std::string_view record;
+    REQUIRE(reader.next(record));
+    try {
+      reader.next(record);
+      FAIL("no error");
+    } catch (const DataError& error) {
+      CHECK(error.bytes_lost() == 27);
+    }
+    REQUIRE(reader.next(record));
+    CHECK(record == "record two");
+    CHECK(reader.record_offset() == 54);
+    CHECK_FALSE(reader.next(record));
+  }
+  SUBCASE("length CRC with nothing valid after it: the rest of the file is named") {
+    std::string damaged = bytes.substr(0, second + 20);
+    damaged[second + 9] ^= 0x01;
+    write_bytes(dir.file("bad.tfrecord"), damaged);
+    CHECK(read_error_kind(dir.file("bad.tfrecord"), &message) == DataErrorKind::kLengthCrc);
+    CHECK(message.find("no valid record header follows: the last 20 bytes of the file are unreadable") !=
+          std::string::npos);
+  }
+  SUBCASE("a record cut inside its data CRC says so") {
+    write_bytes(dir.file("bad.tfrecord"), bytes.substr(0, bytes.size() - 2));
+    CHECK(read_error_kind(dir.file("bad.tfrecord"), &message) == DataErrorKind::kTruncated);
+    CHECK(message.find("the file ends 2 bytes into the 4-byte data CRC after the 10 bytes of data") != std::string::npos);
   }
   SUBCASE("data CRC, then the reader goes on") {
     std::string damaged = bytes;
