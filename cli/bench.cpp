@@ -7,6 +7,7 @@
 #include "compiler/lower/compile.h"
 #include "runtime/backend/backend.h"
 #include "runtime/bench/bench.h"
+#include "runtime/train/memory_check.h"
 
 namespace ynet::cli {
 namespace {
@@ -27,16 +28,18 @@ int run(BenchArgs& args) {
   args.options.backend = backend_name(args.options.backend, args.precision, "tf32");
   const SpecPlans plans = compile_plans(*model, args.batch, args.frames,
                                         is_int8(args.precision) ? compiler::Precision::int8 : compiler::Precision::fp32);
-  const plan::Plan& train = plans.train;
-  const plan::Plan& infer = plans.infer;
   try {
-    const bench::Result result = bench::run(train, infer, args.options);
-    fmt::print("{}", bench::format(result, train, args.options.backend));
+    train::check_memory(plans.train, args.options.backend);
+    const bench::Result result = bench::run(plans.train, plans.infer, args.options);
+    fmt::print("{}", bench::format(result, plans.train, args.options.backend));
     if (args.options.profile) {
-      fmt::print("\n{}", bench::format_profile(result.train_profile, train, "training step profile"));
-      fmt::print("\n{}", bench::format_profile(result.inference_profile, infer, "inference profile"));
+      fmt::print("\n{}", bench::format_profile(result.train_profile, plans.train, "training step profile"));
+      fmt::print("\n{}", bench::format_profile(result.inference_profile, plans.infer, "inference profile"));
     }
   } catch (const runtime::BindError& e) {
+    fmt::print(stderr, "ynet: error: {}\n", e.what());
+    return 1;
+  } catch (const train::PlanTooLarge& e) {
     fmt::print(stderr, "ynet: error: {}\n", e.what());
     return 1;
   }

@@ -17,6 +17,7 @@
 #include "runtime/train/checkpoint.h"
 #include "runtime/train/evaluate.h"
 #include "runtime/train/feeder.h"
+#include "runtime/train/memory_check.h"
 #include "runtime/train/run_dir.h"
 
 namespace ynet::cli {
@@ -67,6 +68,7 @@ LoadedModel load_model(const EvalArgs& args) {
     m.stored_bytes = compiler::pool_stored_frames(m.plan, data::dequantize_scale(data.format.quant_min, data.format.quant_max),
                                                   data::dequantize_bias(data.format.quant_min, data.format.quant_max))
                          .changes > 0;
+  train::check_memory(m.plan, args.backend);
   m.backend = runtime::make_backend(args.backend, {compute_threads(args)});
   m.backend->bind(m.plan);
   const train::LoadedCheckpoint loaded = train::load_newest_intact(m.where.checkpoints, m.plan, *m.backend, true);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -49,6 +50,10 @@ void declare_param(const Item& it, ParamTable& params, syntax::DiagnosticSink& d
   p.name = it.name;
   p.loc = it.name_loc;
   if (e.kind == Expr::Kind::Number && e.unit.empty()) {
+    if (!std::isfinite(e.number)) {
+      diags.error(e.loc, fmt::format("`{}` is too large for a number (the largest is about 1.8e308)", e.text));
+      return;
+    }
     p.kind = ParamEntry::Kind::Number;
     p.number = e.number;
   } else if (e.kind == Expr::Kind::Bool) {

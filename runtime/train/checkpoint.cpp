@@ -121,8 +121,10 @@ void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const 
   write_file_atomically(path, bytes);
 }
 
-CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, runtime::Backend& backend,
-                               bool parameters_only) {
+namespace {
+
+// Reads and verifies a checkpoint file: it parses, its format is known, and every checksum holds.
+checkpointpb::Checkpoint read_verified(const std::string& path) {
   // Parsed straight from the file: a checkpoint of a large model is hundreds of MB, not to be held
   // twice more in memory on the way.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -139,6 +141,19 @@ CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, 
     throw CheckpointDamaged(fmt::format("'{}' has checkpoint format {}, without checksums: it cannot be verified "
                                         "(train again with this ynet)", path, ckpt.format_version()));
   verify_checksums(path, ckpt);
+  return ckpt;
+}
+
+}  // namespace
+
+CheckpointMeta verify_checkpoint(const std::string& path) {
+  const checkpointpb::Checkpoint ckpt = read_verified(path);
+  return {ckpt.model(), ckpt.step(), ckpt.samples(), ckpt.seed(), ckpt.data_position(), ckpt.backend()};
+}
+
+CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, runtime::Backend& backend,
+                               bool parameters_only) {
+  const checkpointpb::Checkpoint ckpt = read_verified(path);
   std::map<std::string, const checkpointpb::Tensor*> stored;
   for (const auto& t : ckpt.params()) stored[t.name()] = &t;
   for (const auto& t : ckpt.state()) stored[t.name()] = &t;

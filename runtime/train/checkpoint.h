@@ -52,6 +52,9 @@ void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const 
 CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, runtime::Backend& backend,
                                bool parameters_only);
 
+// Reads a checkpoint and verifies its format and checksums, without a plan. Throws CheckpointDamaged.
+CheckpointMeta verify_checkpoint(const std::string& path);
+
 struct LoadedCheckpoint {
   std::string path;
   CheckpointMeta meta;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "runtime/data/record_reader.h"
 #include "runtime/data/record_writer.h"
 #include "runtime/metrics/json.h"
 #include "runtime/report/svg_chart.h"
@@ -35,6 +36,7 @@ RunLog::RunLog(const std::string& dir) : dir_(dir) {
   first.set_wall_time(wall_time());
   first.set_file_version("brain.Event:2");
   events_->write(first.SerializeAsString());
+  events_->flush();
   const std::string jsonl = (std::filesystem::path(dir) / "metrics.jsonl").string();
   jsonl_ = std::fopen(jsonl.c_str(), "a");
   if (!jsonl_) throw std::runtime_error(fmt::format("cannot write '{}'", jsonl));
@@ -69,6 +71,9 @@ void RunLog::log(const std::string& kind, int64_t step, int64_t samples, const s
   std::fputs(line.c_str(), jsonl_);
   std::fflush(jsonl_);
   events_->write(event.SerializeAsString());
+  // A killed run leaves whole event records behind (TensorBoard skips a file that ends in half a
+  // record): logging happens every few seconds at most, so a flush each time costs nothing.
+  events_->flush();
   if (kind == "train" && values.count("loss")) {
     loss_samples_.push_back(static_cast<double>(samples));
     loss_values_.push_back(values.at("loss"));
@@ -96,6 +101,25 @@ void RunLog::truncate(const std::string& dir, int64_t step) {
     }
   }
   if (changed) write_file_atomically(path, kept);
+  in.close();
+
+  // Event files of killed segments: cut a partial last record, and remove a file that holds no
+  // whole record (TensorBoard stops reading a file at the first bad record).
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().rfind("events.out.tfevents.", 0) != 0) continue;
+    const std::string events = entry.path().string();
+    uint64_t whole = 0;
+    try {
+      data::RecordReader reader(events, {data::Compression::kNone, true});
+      std::string_view record;
+      while (reader.next(record)) whole = reader.record_offset() + record.size() + data::kRecordFraming;
+    } catch (const data::DataError&) {
+      // Stop at the first damage: what lies before it is kept.
+    }
+    std::filesystem::resize_file(events, whole, ec);
+    if (whole == 0) std::filesystem::remove(events, ec);
+  }
 }
 
 void RunLog::draw_curves(const std::string& model) {

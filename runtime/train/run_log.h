@@ -25,7 +25,8 @@ class RunLog {
   void draw_curves(const std::string& model);
 
   // Before resuming from the checkpoint of `step`: drops the rows of metrics.jsonl logged after it
-  // (and a last line cut short by a kill), which the resumed run logs again.
+  // (and a last line cut short by a kill), which the resumed run logs again, and cuts the event
+  // files of earlier segments back to their last whole record.
   static void truncate(const std::string& dir, int64_t step);
 
  private:

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "runtime/backend/backend.h"
 #include "runtime/data/dataset.h"
@@ -17,6 +18,7 @@
 #include "runtime/train/evaluate.h"
 #include "runtime/train/feeder.h"
 #include "runtime/train/initialize.h"
+#include "runtime/train/memory_check.h"
 #include "runtime/train/run_log.h"
 
 namespace ynet::train {
@@ -81,6 +83,15 @@ std::string non_finite_culprit(const plan::Plan& plan, const runtime::Backend& b
   return "the loss itself";
 }
 
+// A batch larger than the training data repeats videos within one step (epochs run on into the
+// next): legal, but rarely meant.
+void warn_if_repeated(const data::Batch& batch) {
+  std::set<std::string> ids(batch.video_ids.begin(), batch.video_ids.begin() + batch.count);
+  if (static_cast<int>(ids.size()) < batch.count)
+    fmt::print(stderr, "ynet: warning: a batch of {} holds only {} different videos: the training data has fewer videos "
+               "than a batch, so each step sees some of them more than once\n", batch.count, ids.size());
+}
+
 // The checks a start makes before anything is written: the run directory against --resume and
 // --force.
 void check_run_directory(const TrainOptions& options) {
@@ -105,8 +116,14 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   const uint64_t seed = static_cast<uint64_t>(meta.seed);
   const std::string checkpoints = (std::filesystem::path(options.out_dir) / "checkpoints").string();
 
+  // Before the lock creates the directory: --resume of nothing must leave nothing behind.
+  std::error_code ec;
+  if (options.resume && !std::filesystem::is_directory(options.out_dir, ec))
+    throw std::runtime_error(fmt::format("--resume: '{}' holds no run to continue (it does not exist); leave out "
+                                         "--resume to start one", options.out_dir));
   const RunLock lock(options.out_dir);
   check_run_directory(options);
+  check_memory(train_plan, options.backend);
   auto backend = runtime::make_backend(options.backend, {options.threads});
   backend->bind(train_plan);
   TrainSummary summary;
@@ -157,7 +174,8 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   if (step > 0) dataset.seek(position);
   BatchFeeder feeder(train_plan);
 
-  // Validated: from here on the run directory is written.
+  // Validated: from here on the run directory is written, unless the user has asked to stop.
+  if (const int signal = data::stop_signal(); signal != 0) throw data::StopRequested(signal);
   if (options.force) clear_run(options.out_dir);
   std::filesystem::create_directories(checkpoints);
   write_run_files(options.out_dir, options.run_files, train_plan, infer_plan);
@@ -240,6 +258,7 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
     } catch (const data::StopRequested&) {
       break;  // checkpointed below, at the position of the last batch trained on
     }
+    if (step == first_step) warn_if_repeated(batch);
     feeder.write(batch, *backend);
     const double lr = schedule.at(static_cast<uint64_t>(samples));
     backend->train_step({step, lr, seed});

@@ -267,9 +267,18 @@ TEST_CASE("a failed --resume leaves the run as it was, and resume edge cases are
   CHECK(finished.has("already finished at step 2"));
   CHECK(read(run / "metrics.jsonl") == before[4]);  // no duplicate rows
 
-  // Rows logged after the checkpoint (a kill between the two) are dropped on resume.
+  // Rows logged after the checkpoint (a kill between the two) are dropped on resume, and event
+  // files of killed segments end in whole records.
   write(run / "metrics.jsonl", before[4] + "{\"kind\": \"train\", \"step\": 3, \"samples\": 48, \"loss\": 1}\n{\"kind\": \"tr");
+  std::string events;
+  for (const auto& entry : fs::directory_iterator(run))
+    if (entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0) events = read(entry.path());
+  REQUIRE(events.size() > 16);
+  write(run / "events.out.tfevents.1.killed", events + events.substr(0, 20));
+  write(run / "events.out.tfevents.2.empty", "");
   REQUIRE(run_ynet(f.train("kept", train_data + "--steps 3 --eval-every 100 --resume")).status == 0);
+  CHECK(read(run / "events.out.tfevents.1.killed") == events);
+  CHECK_FALSE(fs::exists(run / "events.out.tfevents.2.empty"));
   const std::string log = read(run / "metrics.jsonl");
   CHECK(log.find("\"loss\": 1}") == std::string::npos);
   CHECK(log.find("{\"kind\": \"tr\n") == std::string::npos);
@@ -349,4 +358,56 @@ train { batch = 10000000 }
   const CliRun bench = run_ynet("bench " + huge + " --batch 10000");
   CHECK(bench.status == 1);
   CHECK_FALSE(bench.has("max_size"));
+}
+
+TEST_CASE("a plan larger than the memory fails at once, saying what dominates and what would fit") {
+  const Fixture& f = fixture();
+  // 16384 x 16777216 weights: 1 TiB of parameters, and as much again for each optimizer slot.
+  const std::string wide = f.dir + "/wide.ynet";
+  write(wide, R"(model Wide {
+  input  video  = video(mean_rgb: 16384)
+  labels target = multilabel(20)
+  h = Dense(video, units: 16777216)
+  logits = Dense(h, units: target.classes)
+  loss   SigmoidCrossEntropy(logits, target)
+  output Sigmoid(logits)
+}
+train { batch = 1 }
+)");
+  const CliRun bench = run_ynet("bench " + wide + " --steps 1");
+  CHECK(bench.status == 1);
+  CHECK_MESSAGE(bench.has("alone exceed it at any batch size"), bench.output);
+  CHECK_FALSE(bench.has("try a smaller --batch"));
+  // Activations that grow with the batch: the message names a batch that fits.
+  const CliRun batch = run_ynet("bench " + f.spec + " --batch 1048576 --steps 1");
+  CHECK(batch.status == 1);
+  CHECK_MESSAGE(batch.has("activations dominate: --batch "), batch.output);
+}
+
+TEST_CASE("a file of the wrong kind is named for what it is") {
+  const Fixture& f = fixture();
+  const CliRun spec_as_run = run_ynet("eval " + f.spec + " --data " + f.frames + "/valid0000.tfrecord");
+  CHECK(spec_as_run.status == 1);
+  CHECK_MESSAGE(spec_as_run.has("is a spec; expected a run directory"), spec_as_run.output);
+  const CliRun checkpoint_as_spec = run_ynet("compile " + f.run + "/checkpoints/ckpt-000000004.pb");
+  CHECK(checkpoint_as_spec.status == 1);
+  CHECK_MESSAGE(checkpoint_as_spec.has("is a checkpoint (evaluate it with ynet eval), not a spec"), checkpoint_as_spec.output);
+  CHECK(checkpoint_as_spec.output.size() < 400);  // no binary echoed
+
+  // A batch larger than the training data: a warning that videos repeat within a step.
+  std::string small = read(f.frames + "/train0000.tfrecord");
+  small.resize(record_offsets(small)[5]);
+  write(f.dir + "/five.tfrecord", small);
+  const CliRun repeated = run_ynet(f.train("repeated", "--train " + f.dir + "/five.tfrecord --steps 1"));
+  CHECK_MESSAGE(repeated.status == 0, repeated.output);
+  CHECK(repeated.has("a batch of 16 holds only 5 different videos"));
+
+  // An unquoted glob the shell expanded into several files is several files, not a usage error.
+  const CliRun expanded = run_ynet(f.train("expanded", "--train " + f.dir + "/five.tfrecord " + f.frames +
+                                           "/train0000.tfrecord --steps 1"));
+  CHECK_MESSAGE(expanded.status == 0, expanded.output);
+  const CliRun zero_steps = run_ynet(f.train("zero", "--train " + f.dir + "/five.tfrecord --steps 0"));
+  CHECK(zero_steps.status == 2);
+  CHECK_MESSAGE(zero_steps.has("0 is less than 1, the smallest value allowed"), zero_steps.output);
+  CHECK(zero_steps.output.size() < 300);
 }
