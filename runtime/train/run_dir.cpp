@@ -62,7 +62,9 @@ RunLocation locate_run(const std::string& path) {
 
 bool holds_run(const std::string& dir) {
   std::error_code ec;
-  if (fs::exists(fs::path(dir) / "metrics.jsonl", ec)) return true;
+  // An empty log is a start that failed before its first step: nothing to protect.
+  const fs::path log = fs::path(dir) / "metrics.jsonl";
+  if (fs::exists(log, ec) && fs::file_size(log, ec) > 0 && !ec) return true;
   return !list_checkpoints((fs::path(dir) / "checkpoints").string()).empty();
 }
 

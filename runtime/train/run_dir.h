@@ -31,7 +31,7 @@ struct RunLocation {
 // with a message for the user when neither fits, saying what the path is instead.
 RunLocation locate_run(const std::string& path);
 
-// True when `dir` already holds a run's files (checkpoints or a metrics log).
+// True when `dir` already holds a run's files (checkpoints or a metrics log that is not empty).
 bool holds_run(const std::string& dir);
 
 // Another trainer holds the run directory.

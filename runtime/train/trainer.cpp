@@ -173,6 +173,24 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   if (!options.valid_data.empty()) data::expand_globs({options.valid_data});
   if (step > 0) dataset.seek(position);
   BatchFeeder feeder(train_plan);
+  data::Batch batch;
+  auto next_batch = [&] {
+    try {
+      if (!dataset.next(batch))
+        throw std::runtime_error(fmt::format("the training data '{}' holds no full batch of {}{}", options.train_data,
+                                             meta.batch,
+                                             skips.first() ? fmt::format(" ({}; the first: {})", skips.summary(),
+                                                                         skips.first()->what())
+                                                           : ""));
+      return true;
+    } catch (const data::StopRequested&) {
+      return false;  // checkpointed below, at the position of the last batch trained on
+    }
+  };
+  // The first batch is read before anything is written: data the model cannot use at all (the
+  // wrong spec for the data, every record damaged) fails the start, not a run directory.
+  const data::DatasetPosition before_first = dataset.position();
+  bool pending = step < total_steps && next_batch();
 
   // Validated: from here on the run directory is written, unless the user has asked to stop.
   if (const int signal = data::stop_signal(); signal != 0) throw data::StopRequested(signal);
@@ -229,8 +247,10 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   auto save = [&] {
     const std::string path = checkpoint_path(checkpoints, step);
     try {
-      save_checkpoint(path, {meta.model, step, samples, seed, data::to_string(dataset.position()), options.backend},
-                      train_plan, *backend);
+      // A batch read but not yet trained on is read again after a resume.
+      const data::DatasetPosition at = pending ? before_first : dataset.position();
+      save_checkpoint(path, {meta.model, step, samples, seed, data::to_string(at), options.backend}, train_plan,
+                      *backend);
     } catch (const NonFiniteTensor& e) {
       throw std::runtime_error(fmt::format("after step {}: {} (training diverged); stopped, {}", step, e.what(),
                                            kept_checkpoint()));
@@ -240,7 +260,6 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   };
 
   const bool tty = isatty(fileno(stdout));
-  data::Batch batch;
   std::vector<float> loss(1);
   const auto start = Clock::now();
   auto last_report = start;
@@ -248,16 +267,8 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   double loss_sum = 0;
   int64_t loss_count = 0;
   while (step < total_steps && !data::stop_requested()) {
-    try {
-      if (!dataset.next(batch))
-        throw std::runtime_error(fmt::format("the training data '{}' holds no full batch of {}{}", options.train_data,
-                                             meta.batch,
-                                             skips.first() ? fmt::format(" ({}; the first: {})", skips.summary(),
-                                                                         skips.first()->what())
-                                                           : ""));
-    } catch (const data::StopRequested&) {
-      break;  // checkpointed below, at the position of the last batch trained on
-    }
+    if (!pending && !next_batch()) break;
+    pending = false;
     if (step == first_step) warn_if_repeated(batch);
     feeder.write(batch, *backend);
     const double lr = schedule.at(static_cast<uint64_t>(samples));

@@ -178,16 +178,21 @@ TEST_CASE("training on data it cannot use stops with the first failure; SIGTERM 
   // Without the end-of-usable-data rule this spins forever: a time limit turns that into a failure.
   const CliRun spin = run_ynet("train " + f.spec + " --out " + f.dir + "/spin --train " + f.videos +
                                "/train0000.tfrecord --skip-corrupt --steps 3 2>&1 & pid=$!; (sleep 120; kill -9 $pid) "
-                               "2>/dev/null & watchdog=$!; wait $pid; status=$?; kill $watchdog; exit $status");
+                               ">/dev/null 2>&1 & watchdog=$!; wait $pid; status=$?; kill $watchdog; exit $status");
   CHECK(spin.status == 1);
   CHECK_MESSAGE(spin.has("no record of the data could be used in a whole pass over it; the first failure: " + f.videos +
-                         "/train0000.tfrecord: byte 0: record 0"),
+                         "/train0000.tfrecord: byte "),
                 spin.output);
+  CHECK(spin.has(": missing feature list 'rgb'"));
+  // The start failed: nothing of a run was written.
+  CHECK_FALSE(fs::exists(f.dir + "/spin/spec.ynet"));
+  CHECK_FALSE(fs::exists(f.dir + "/spin/metrics.jsonl"));
   // Without --skip-corrupt: the first record's error.
   const CliRun strict = run_ynet("train " + f.spec + " --out " + f.dir + "/strict --train " + f.videos +
                                  "/train0000.tfrecord --steps 3");
   CHECK(strict.status == 1);
-  CHECK(strict.has(f.videos + "/train0000.tfrecord: byte 0: record 0"));
+  CHECK_MESSAGE(strict.has(f.videos + "/train0000.tfrecord: byte "), strict.output);
+  CHECK(strict.has(": missing feature list 'rgb'"));
 
   // SIGTERM once training has started: the step finishes, a checkpoint is written, exit 143.
   const std::string ynet = std::string(YNET_BINARY_DIR) + "/cli/ynet ";
