@@ -47,6 +47,12 @@ void RecordReader::fail(DataErrorKind kind, const std::string& reason, uint64_t 
   throw DataError(kind, path_, record_offset_, record_index_, "", reason).with_bytes_lost(bytes_lost);
 }
 
+void RecordReader::raise_stream_error() {
+  // A compressed stream that broke has returned what it inflated; its error (at the record being
+  // read) comes with the next read. A plain file ends where it ends.
+  if (compression_ != Compression::kNone) read_source(nullptr, 0);
+}
+
 uint64_t RecordReader::resynchronise() {
   // Step over the bad header one byte at a time until 8 bytes and the masked CRC after them agree:
   // a false match has a chance of 2^-32 per position, and the record it announces is checked as
@@ -94,6 +100,7 @@ size_t RecordReader::fill(size_t size) {
     end_ += got;
     if (got < want) break;
   }
+  if (end_ - begin_ < size) raise_stream_error();
   return std::min(size, end_ - begin_);
 }
 
@@ -190,6 +197,7 @@ bool RecordReader::next_into(std::string& record) {
     const size_t got = read_source(record.data() + have, step);
     have += got;
     if (got < step) {
+      raise_stream_error();
       fail(DataErrorKind::kTruncated,
            fmt::format("truncated record: {} bytes announced, file ends after {}", length, have), kHeaderSize + have);
     }
@@ -229,6 +237,7 @@ bool RecordReader::skip() {
     stream_offset_ += skipped;
     remaining -= skipped;
     if (skipped < step) {
+      raise_stream_error();
       fail(DataErrorKind::kTruncated, fmt::format("truncated record: {} bytes announced, file ends before them", length),
            stream_offset_ - record_offset_);
     }

@@ -72,6 +72,8 @@ class RecordReader {
   // After a length CRC mismatch at buffer_[begin_]: moves to the next position holding a valid
   // record header, or to the end of the file (finished_). Returns the bytes stepped over.
   uint64_t resynchronise();
+  // After a short read: throws the error of a compressed stream that broke (kBadCompression).
+  void raise_stream_error();
 
   std::string path_;
   RecordReaderOptions options_;

@@ -416,3 +416,13 @@ TEST_CASE("a file of the wrong kind is named for what it is") {
   CHECK_MESSAGE(zero_steps.has("0 is less than 1, the smallest value allowed"), zero_steps.output);
   CHECK(zero_steps.output.size() < 300);
 }
+
+TEST_CASE("a --valid glob that matches nothing fails the start, before anything is written") {
+  const Fixture& f = fixture();
+  const CliRun run = run_ynet(f.train("no_valid", "--train " + f.frames + "/train0000.tfrecord --valid '" + f.dir +
+                                                      "/nothing*.tfrecord' --steps 4 --eval-every 2"));
+  CHECK(run.status == 1);
+  CHECK_MESSAGE(run.has("nothing*.tfrecord: pattern matches no file"), run.output);
+  CHECK_FALSE(run.has("step 1/"));
+  CHECK_FALSE(fs::exists(f.dir + "/no_valid/spec.ynet"));
+}
