@@ -162,7 +162,10 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained model: Hit@1, PERR, GAP, mAP");
   cmd->footer("Metrics as the YouTube-8M starter code defines them (docs/metrics.md); written as JSON too.\n"
               "A model that only pools its frames reads them as the records' stored bytes (docs/runtime.md).\n"
-              "What the page cache does not hold is read with O_DIRECT, leaving the cache as it was (docs/data.md).");
+              "What the page cache does not hold is read with O_DIRECT, leaving the cache as it was (docs/data.md).\n"
+              "With --skip-corrupt each damaged record skipped is reported on stderr and counted in the summary\n"
+              "and eval.json; data of which not one video can be read is an error (exit 1). A damaged newest\n"
+              "checkpoint is named and the newest intact one used.");
   add_common(cmd, *args);
   cmd->add_option("--json", args->json, "Where to write the metrics (default: RUN/eval.json; '-': the standard output)");
   cmd->callback([args, &exit_code] { exit_code = run_eval(*args); });
@@ -172,7 +175,8 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<EvalArgs>();
   auto output = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("predict", "Write a trained model's predictions in the Kaggle CSV format");
-  cmd->footer("Header VideoId,LabelConfidencePairs; one row per video: id,label score label score ... by score.");
+  cmd->footer("Header VideoId,LabelConfidencePairs; one row per video: id,label score label score ... by score.\n"
+              "A regular file is replaced whole when done; '-', a FIFO, a device or a symlink is written through.");
   add_common(cmd, *args);
   cmd->add_option("-o,--output", *output, "The CSV file ('-': the standard output)")->required();
   cmd->callback([args, output, &exit_code] { exit_code = run_predict(*args, *output); });
