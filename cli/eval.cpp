@@ -101,11 +101,13 @@ int run_eval(EvalArgs& args) {
   return guarded([&] {
     LoadedModel m = load_model(args);
     const train::EvalResult r = train::evaluate(m.plan, *m.backend, args.options);
-    fmt::print("{} at step {} on {} videos ({:.0f} videos/s, {:.0f} MB/s of records, {}{}{}){}\n", m.plan.meta.model,
+    // With `--json -` the standard output is the JSON alone; the table goes beside it.
+    std::FILE* table = args.json == "-" ? stderr : stdout;
+    fmt::print(table, "{} at step {} on {} videos ({:.0f} videos/s, {:.0f} MB/s of records, {}{}{}){}\n", m.plan.meta.model,
                m.step, r.videos, r.videos_per_second, r.megabytes_per_second, args.backend,
                is_int8(args.precision) ? ", int8" : "", m.stored_bytes ? ", frames pooled as stored bytes" : "",
                skipped_note(r));
-    fmt::print("  Hit@1  {:.4f}\n  PERR   {:.4f}\n  GAP    {:.4f}\n  mAP    {:.4f}\n", r.metrics.hit_at_1,
+    fmt::print(table, "  Hit@1  {:.4f}\n  PERR   {:.4f}\n  GAP    {:.4f}\n  mAP    {:.4f}\n", r.metrics.hit_at_1,
                r.metrics.perr, r.metrics.gap, r.metrics.map);
     const std::string json_path = args.json.empty() ? (fs::path(m.where.run_dir) / "eval.json").string() : args.json;
     metrics::JsonObject json;

@@ -81,8 +81,9 @@ runtime::StepFactory<T> penalty_grad_factory() {
       for (const auto& [w, dw] : terms) {
         const T* data = w.data;
         T* grad = dw;
+        const int64_t count = w.count;  // clang 14 cannot capture a structured binding into an OpenMP region
 #pragma omp parallel for schedule(static)
-        for (int64_t i = 0; i < w.count; ++i) grad[i] = scale * data[i];
+        for (int64_t i = 0; i < count; ++i) grad[i] = scale * data[i];
       }
     });
   };
