@@ -7,6 +7,7 @@
 #include "compiler/lower/compile.h"
 #include "runtime/backend/backend.h"
 #include "runtime/bench/bench.h"
+#include "runtime/train/memory_check.h"
 
 namespace ynet::cli {
 namespace {
@@ -24,22 +25,21 @@ int run(BenchArgs& args) {
   int exit_code = 0;
   auto model = load_spec(args.spec, args.sets, exit_code);
   if (!model) return exit_code;
-  compiler::CompileOptions compile;
-  compile.batch = args.batch;
-  compile.max_frames = args.frames;
-  const plan::Plan train = compiler::compile(*model, compile).plan;
   args.options.backend = backend_name(args.options.backend, args.precision, "tf32");
-  compile.mode = plan::Mode::Infer;
-  compile.precision = is_int8(args.precision) ? compiler::Precision::int8 : compiler::Precision::fp32;
-  const plan::Plan infer = compiler::compile(*model, compile).plan;
+  const SpecPlans plans = compile_plans(*model, args.batch, args.frames,
+                                        is_int8(args.precision) ? compiler::Precision::int8 : compiler::Precision::fp32);
   try {
-    const bench::Result result = bench::run(train, infer, args.options);
-    fmt::print("{}", bench::format(result, train, args.options.backend));
+    train::check_memory(plans.train, args.options.backend);
+    const bench::Result result = bench::run(plans.train, plans.infer, args.options);
+    fmt::print("{}", bench::format(result, plans.train, args.options.backend));
     if (args.options.profile) {
-      fmt::print("\n{}", bench::format_profile(result.train_profile, train, "training step profile"));
-      fmt::print("\n{}", bench::format_profile(result.inference_profile, infer, "inference profile"));
+      fmt::print("\n{}", bench::format_profile(result.train_profile, plans.train, "training step profile"));
+      fmt::print("\n{}", bench::format_profile(result.inference_profile, plans.infer, "inference profile"));
     }
   } catch (const runtime::BindError& e) {
+    fmt::print(stderr, "ynet: error: {}\n", e.what());
+    return 1;
+  } catch (const train::PlanTooLarge& e) {
     fmt::print(stderr, "ynet: error: {}\n", e.what());
     return 1;
   }
@@ -54,7 +54,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("spec", args->spec, "The .ynet spec")->required()->check(CLI::ExistingFile);
   cmd->add_option("--backend", args->options.backend, "Backend")->check(CLI::IsMember({"cpu", "cuda", "reference"}));
   add_precision_option(*cmd, args->precision, "tf32", PrecisionChoices::cuda_and_int8);
-  cmd->add_option("--batch", args->batch, "Batch size (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
+  add_batch_option(*cmd, args->batch);
   cmd->add_option("--frames", args->frames, "max_frames (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{10000}));
   cmd->add_option("--steps", args->options.steps, "Timed steps")->check(CLI::Range(1, 100000));
   cmd->add_option("--warmup", args->options.warmup, "Untimed steps first")->check(CLI::Range(0, 1000));

@@ -1,7 +1,8 @@
 #pragma once
 // Each subcommand lives in its own cli/<name>.cpp and adds itself to the app here.
 // A registration returns nothing; the subcommand's callback sets the process exit status through
-// the shared `int& exit_code`: 0 success, 1 an error in the user's input (spec, data), 2 a usage error.
+// the shared `int& exit_code`: 0 success, 1 an error in the user's input (spec, data, checkpoint, run
+// directory), 2 a usage error, 128 + the signal's number when SIGINT or SIGTERM stopped it (130, 143).
 #include <CLI/CLI.hpp>
 
 namespace ynet::cli {

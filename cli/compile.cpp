@@ -13,6 +13,7 @@
 #include "cli/spec_input.h"
 #include "plan/emit/emit.h"
 #include "compiler/lower/compile.h"
+#include "runtime/io/output_file.h"
 
 namespace ynet::cli {
 namespace {
@@ -36,17 +37,13 @@ bool is_plan_file(const std::string& path) {
 }
 
 bool write_output(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+  try {
+    io::write_output(path.empty() ? "-" : path, text);
     return true;
-  }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (out) out << text;
-  if (!out) {
-    fmt::print(stderr, "ynet: error: cannot write '{}': {}\n", path, std::strerror(errno));
+  } catch (const std::runtime_error& e) {
+    fmt::print(stderr, "ynet: error: {}\n", e.what());
     return false;
   }
-  return true;
 }
 
 std::string render(const plan::Plan& p, const std::string& emit, const std::vector<plan::Plan>& by_batch,
@@ -137,8 +134,7 @@ void add_compile_command(CLI::App& app, int& exit_code) {
       "FLOPs per sample, memory per batch size), proto (the plan file runtimes load; needs -o).\n"
       "SPEC may also be a plan file written with --emit proto, to view it again.");
   cmd->add_option("spec", args->input, "The .ynet spec (or a saved plan file)")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--batch", args->batch, "Batch size (default: the spec's train.batch)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  add_batch_option(*cmd, args->batch);
   cmd->add_option("--mode", args->mode, "train: forward, loss, backward, update; infer: forward to the outputs")
       ->check(CLI::IsMember({"train", "infer"}));
   add_precision_option(*cmd, args->precision, "fp32", PrecisionChoices::int8);

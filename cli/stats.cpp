@@ -13,6 +13,8 @@
 #include "runtime/data/data_error.h"
 #include "runtime/data/file_glob.h"
 #include "runtime/data/label_stats.h"
+#include "runtime/data/skip_report.h"
+#include "runtime/io/output_file.h"
 #include "runtime/report/svg_chart.h"
 
 namespace ynet::cli {
@@ -60,13 +62,6 @@ report::LineChart cumulative_chart(const data::LabelStats& stats, const data::La
   return chart;
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot write file", path));
-}
-
 }  // namespace
 
 void add_stats_command(CLI::App& app, int& exit_code) {
@@ -112,13 +107,11 @@ void add_stats_command(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
-    int64_t skipped = 0;
+    data::SkipReport skips("data");
     try {
       const std::vector<std::string> files = data::expand_globs(args->patterns);
-      const data::LabelStats stats = data::compute_label_stats(files, options, [&](const data::DataError& error) {
-        ++skipped;
-        std::fprintf(stderr, "ynet stats: skipped: %s\n", error.what());
-      });
+      const data::LabelStats stats =
+          data::compute_label_stats(files, options, [&](const data::DataError& error) { skips.add(error); });
       const data::LabelRanking ranking = data::rank_labels(stats);
       std::fputs(data::format_label_report(stats, ranking).c_str(), stdout);
       const std::string plot = args->plot.empty() ? default_output(files.front(), args->patterns.front(), "_labels.svg")
@@ -130,9 +123,9 @@ void add_stats_command(CLI::App& app, int& exit_code) {
         report::write_svg(cumulative_chart(stats, ranking), plot);
         std::printf("wrote %s\n", plot.c_str());
       }
-      write_text(counts, data::format_label_counts_csv(stats));
+      io::write_output(counts, data::format_label_counts_csv(stats));
       std::printf("wrote %s\n", counts.c_str());
-      if (skipped > 0) std::printf("skipped %lld damaged records\n", static_cast<long long>(skipped));
+      if (skips.records() > 0) std::printf("%s\n", skips.summary().c_str());
       exit_code = 0;
     } catch (const data::DataError& error) {
       std::fprintf(stderr, "ynet stats: error: %s\n", error.what());

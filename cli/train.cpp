@@ -8,11 +8,14 @@
 
 #include "cli/backend_choice.h"
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "cli/spec_input.h"
 #include "plan/emit/emit.h"
 #include "compiler/lower/compile.h"
 #include "runtime/backend/backend.h"
 #include "runtime/data/data_error.h"
+#include "runtime/data/dataset.h"
+#include "runtime/data/stop_request.h"
 #include "runtime/train/checkpoint.h"
 #include "runtime/train/label_counts.h"
 #include "runtime/train/run_dir.h"
@@ -34,8 +37,6 @@ struct TrainArgs {
   bool force = false;
   train::TrainOptions options;
 };
-
-extern "C" void request_stop(int) { train::stop_requested.store(true); }
 
 // Whether `line` declares `param NAME =` (leading blanks allowed).
 bool declares_param(const std::string& line, const std::string& name) {
@@ -95,53 +96,43 @@ int run(TrainArgs& args) {
     fmt::print(stderr, "ynet: error: {}\n", e.what());
     return 2;
   }
-  if (train::holds_run(options.out_dir) && !options.resume && !args.force) {
-    fmt::print(stderr, "ynet: error: '{}' holds another run; pass --resume to continue it or --force to start over\n",
-               options.out_dir);
-    return 1;
-  }
-  if (args.force && !options.resume) {
-    fs::remove_all(fs::path(options.out_dir) / "checkpoints");
-    fs::remove(fs::path(options.out_dir) / "metrics.jsonl");
-    for (const auto& entry : fs::directory_iterator(options.out_dir, *std::make_unique<std::error_code>()))
-      if (entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0) fs::remove(entry.path());
-  }
-  fs::create_directories(options.out_dir);
+  options.force = args.force;
+  SpecPlans plans = compile_plans(*model, args.batch);
+  if (args.seed >= 0) plans.train.meta.seed = plans.infer.meta.seed = args.seed;
+  const plan::Plan& train_plan = plans.train;
 
-  compiler::CompileOptions compile;
-  compile.batch = args.batch;
-  plan::Plan train_plan = compiler::compile(*model, compile).plan;
-  compile.mode = plan::Mode::Infer;
-  plan::Plan infer_plan = compiler::compile(*model, compile).plan;
-  if (args.seed >= 0) train_plan.meta.seed = infer_plan.meta.seed = args.seed;
-
-  const fs::path dir(options.out_dir);
-  train::write_file_atomically((dir / "spec.ynet").string(), spec_as_run(args.spec, args.sets));
-  plan::save(train_plan, (dir / train::kTrainPlanFile).string());
-  plan::save(infer_plan, (dir / train::kInferPlanFile).string());
-  train::write_file_atomically((dir / "plan.txt").string(), emit::text(train_plan));
+  // Nothing is written here: the trainer validates the run directory, the checkpoint and the data
+  // first, and then writes the run's files (runtime/train/run_dir.h).
+  data::install_stop_handlers();
+  options.run_files.spec_as_run = spec_as_run(args.spec, args.sets);
   if (train::needs_label_counts(train_plan)) {
     if (!args.counts.empty()) {
-      options.label_counts = train::read_label_counts(args.counts, train_plan.meta.classes);
+      options.run_files.label_counts = train::read_label_counts(args.counts, train_plan.meta.classes);
     } else {
       fmt::print("counting the training labels for the class-balanced loss (give --counts FILE to skip this)\n");
-      options.label_counts = train::count_labels(train_plan, options.train_data, options.data_threads);
+      options.run_files.label_counts = train::count_labels(train_plan, options.train_data, options.data_threads,
+                                                            options.skip_corrupt, options.verify_crc);
     }
-    std::string csv = "class,count\n";
-    for (size_t c = 0; c < options.label_counts.size(); ++c) csv += fmt::format("{},{}\n", c, options.label_counts[c]);
-    train::write_file_atomically((dir / "label_counts.csv").string(), csv);
   }
 
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
   fmt::print("training {} ({} parameters) on {}, batch {}, {} steps; run directory {}\n", train_plan.meta.model,
              train_plan.parameter_count(true), options.backend, train_plan.meta.batch,
              options.steps > 0 ? options.steps : train_plan.meta.steps, options.out_dir);
-  const train::TrainSummary s = train::train(train_plan, infer_plan, options);
-  if (s.interrupted)
-    fmt::print("interrupted at step {}: checkpoint {} written; continue with --resume\n", s.steps, s.last_checkpoint);
+  const train::TrainSummary s = train::train(plans.train, plans.infer, options);
+  if (s.already_finished) {
+    fmt::print("the run in {} already finished at step {} ({}); nothing to do (give --steps N above {} to train on)\n",
+               options.out_dir, s.steps, s.last_checkpoint, s.steps);
+    return 0;
+  }
   fmt::print("trained {} steps ({} samples) in {:.1f} s: {:.1f} samples/s, last loss {:.4f}\ncheckpoint {}\n", s.steps,
              s.samples, s.seconds, s.samples_per_second, s.last_loss, s.last_checkpoint);
+  if (s.skipped_records > 0)
+    fmt::print("{} damaged records skipped in the training data ({} bytes unread), each reported above\n",
+               s.skipped_records, s.skipped_bytes);
+  if (s.interrupted) {
+    fmt::print("interrupted at step {}: checkpoint {} written; continue with --resume\n", s.steps, s.last_checkpoint);
+    return data::exit_status_for_signal(s.stop_signal);
+  }
   return 0;
 }
 
@@ -152,22 +143,24 @@ void add_train_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("train", "Train a spec on YouTube-8M-format tfrecords");
   cmd->footer(
       "The run directory keeps the spec as run, the plans, metrics.jsonl, curves.svg, a TensorBoard\n"
-      "event file and the last checkpoints. Ctrl-C finishes the step, writes a checkpoint and exits;\n"
-      "--resume continues exactly where the run stopped.");
+      "event file and the last checkpoints. Ctrl-C (or SIGTERM) finishes the step, writes a checkpoint\n"
+      "and exits with status 130 (143); --resume continues exactly where the run stopped. One trainer at\n"
+      "a time holds a run directory (run.lock). Exit status: 0 done, 1 bad input (spec, data, checkpoint,\n"
+      "run directory), 2 a usage error, 130/143 interrupted.");
   cmd->add_option("spec", args->spec, "The .ynet spec")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--train", args->options.train_data, "Training tfrecords (globs, comma-separated)")->required();
-  cmd->add_option("--valid", args->options.valid_data, "Validation tfrecords, evaluated every eval_every steps");
+  add_files_option(*cmd, "--train", args->options.train_data, "Training tfrecords")->required();
+  add_files_option(*cmd, "--valid", args->options.valid_data, "Validation tfrecords, evaluated every eval_every steps");
   cmd->add_option("--out", args->options.out_dir, "Run directory")->required();
   cmd->add_option("--backend", args->backend, "auto (cuda when a GPU is usable, else cpu), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   add_precision_option(*cmd, args->precision, "tf32");
-  cmd->add_option("--steps", args->options.steps, "Training steps (default: the spec's)")->check(CLI::PositiveNumber);
-  cmd->add_option("--batch", args->batch, "Batch size (default: the spec's)")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
-  cmd->add_option("--seed", args->seed, "Seed (default: the spec's)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--steps", args->options.steps, "Training steps (default: the spec's)")->check(at_least(1));
+  add_batch_option(*cmd, args->batch);
+  cmd->add_option("--seed", args->seed, "Seed (default: the spec's)")->check(at_least(0));
   cmd->add_option("--eval-every", args->options.eval_every, "Steps between evaluations (default: the spec's)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   cmd->add_option("--eval-videos", args->options.eval_videos, "Evaluate on at most N validation videos")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   cmd->add_option("--counts", args->counts, "Label counts (from ynet stats) for a class-balanced loss")
       ->check(CLI::ExistingFile);
   cmd->add_option("--threads", args->options.threads, "Compute threads (default: every core)")->check(CLI::Range(1, 1024));
@@ -184,9 +177,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
     } catch (const data::DataError& e) {
       fmt::print(stderr, "ynet: error: {}\n", e.what());
       exit_code = 1;
-    } catch (const train::CheckpointMismatch& e) {
-      fmt::print(stderr, "ynet: error: {}\n", e.what());
-      exit_code = 1;
+    } catch (const data::StopRequested& e) {
+      fmt::print(stderr, "ynet: {} before training started; nothing was written\n", e.what());
+      exit_code = data::exit_status_for_signal(e.signal());
     } catch (const std::runtime_error& e) {
       fmt::print(stderr, "ynet: error: {}\n", e.what());
       exit_code = 1;

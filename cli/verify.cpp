@@ -30,10 +30,7 @@ int run(VerifyArgs& args) {
   int exit_code = 0;
   auto model = load_spec(args.spec, args.sets, exit_code);
   if (!model) return exit_code;
-  compiler::CompileOptions compile;
-  compile.batch = args.batch;
-  compile.max_frames = args.frames;
-  const plan::Plan plan = compiler::compile(*model, compile).plan;
+  const plan::Plan plan = compile_plans(*model, args.batch, args.frames).train;
   args.options.backend = backend_name(args.backend, args.precision, "fp32");
   if (args.backend == "cuda" && !runtime::cuda_unavailable_reason().empty()) {
     fmt::print(stderr, "ynet: error: {}\n", runtime::cuda_unavailable_reason());
@@ -71,7 +68,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--backend", args->backend, "Backend to check against the reference")
       ->check(CLI::IsMember({"cpu", "cuda", "reference"}));
   add_precision_option(*cmd, args->precision, "fp32");
-  cmd->add_option("--batch", args->batch, "Batch size")->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  add_batch_option(*cmd, args->batch, "Batch size (default 3)");
   cmd->add_option("--frames", args->frames, "max_frames to compile at (frame-level inputs)")
       ->check(CLI::Range(int64_t{1}, int64_t{1000}));
   cmd->add_option("--seed", args->options.seed, "Seed of the random parameters and batch");

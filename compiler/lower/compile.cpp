@@ -10,6 +10,7 @@
 #include "compiler/passes/quantize.h"
 #include "compiler/passes/simplify.h"
 #include "ops/lowering.h"
+#include "compiler/sema/size_limits.h"
 
 namespace ynet::compiler {
 namespace {
@@ -141,6 +142,10 @@ PassReport pool_stored_frames(plan::Plan& plan, double dequantize_scale, double 
 
 Compiled compile(const sema::CheckedModel& model, const CompileOptions& options) {
   const int64_t batch = options.batch > 0 ? options.batch : model.train.batch;
+  // `check` reports this at the spec's batch; a --batch or max_frames given here is checked again
+  // before any size is computed in 64-bit integers.
+  if (const auto problem = sema::find_size_problem(model, batch, options.max_frames))
+    throw SizeLimitExceeded(fmt::format("{} (line {}); {}", problem->message, problem->loc.line, problem->hint));
   Compiled out{lower_forward(model, batch, options.max_frames), {}};
   plan::Plan& p = out.plan;
   p.meta.mode = options.mode;

@@ -1,6 +1,7 @@
 #pragma once
 // The compiler driver: checked model -> forward graph -> passes -> plan.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@ struct CompileOptions {
   plan::Mode mode = plan::Mode::Train;
   int64_t max_frames = 0;  // 0: the spec's; smaller values make `ynet verify` fast
   Precision precision = Precision::fp32;  // int8 needs mode Infer
+};
+
+// The model at the requested batch and frames is too large for 64-bit size arithmetic
+// (sema::find_size_problem); thrown before anything is lowered.
+struct SizeLimitExceeded : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // The passes compile() ran and what each changed, for `ynet compile --emit text` and for tests.

@@ -1,9 +1,11 @@
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 #include <fmt/format.h>
 
 #include "compiler/sema/checked_model.h"
+#include "compiler/sema/size_limits.h"
 #include "compiler/sema/model_checker.h"
 #include "compiler/sema/train_checker.h"
 #include "compiler/sema/values.h"
@@ -48,6 +50,10 @@ void declare_param(const Item& it, ParamTable& params, syntax::DiagnosticSink& d
   p.name = it.name;
   p.loc = it.name_loc;
   if (e.kind == Expr::Kind::Number && e.unit.empty()) {
+    if (!std::isfinite(e.number)) {
+      diags.error(e.loc, fmt::format("`{}` is too large for a number (the largest is about 1.8e308)", e.text));
+      return;
+    }
     p.kind = ParamEntry::Kind::Number;
     p.number = e.number;
   } else if (e.kind == Expr::Kind::Bool) {
@@ -155,6 +161,10 @@ CheckResult check_source(const std::string& path, const std::string& text,
   checked.source_path = path;
   check_model(*model, train != nullptr, params, diags, checked);
   if (train != nullptr) check_train(*train, params, diags, checked.train);
+  if (!diags.has_errors()) {
+    if (const auto problem = find_size_problem(checked, checked.train.batch))
+      diags.error(problem->loc, problem->message, problem->hint);
+  }
   for (const ParamEntry& p : params.entries()) {
     checked.params[p.name] = p.as_attr();
     if (!p.used && !diags.has_errors()) diags.warning(p.loc, fmt::format("param `{}` is never used", p.name));

@@ -86,6 +86,7 @@ std::optional<ParamEntry> parse_param_text(const std::string& text) {
   } else if (text.size() < 64 && is_number_literal(text)) {
     p.kind = ParamEntry::Kind::Number;
     p.number = syntax::number_value(text);
+    if (!std::isfinite(p.number)) return std::nullopt;
   } else if (text.size() < 256 && is_word(text)) {
     p.kind = ParamEntry::Kind::Word;
     p.word = text;
@@ -165,6 +166,11 @@ class Evaluator {
     Resolved r;
     switch (e_.kind) {
       case Expr::Kind::Number:
+        // 1e400 reads as infinity: a learning rate of infinity would pass every range check.
+        if (!std::isfinite(e_.number)) {
+          env_.diags.error(e_.loc, fmt::format("`{}` is too large for a number (the largest is about 1.8e308)", e_.text));
+          return std::nullopt;
+        }
         r.kind = Resolved::Kind::Number;
         r.number = e_.number;
         r.unit = e_.unit;

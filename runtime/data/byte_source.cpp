@@ -33,6 +33,7 @@ class InflateSource final : public ByteSource {
   ~InflateSource() override { inflateEnd(&stream_); }
 
   size_t read(char* dst, size_t size) override {
+    if (!pending_.empty()) fail(pending_);
     stream_.next_out = reinterpret_cast<Bytef*>(dst);
     stream_.avail_out = static_cast<uInt>(size);
     while (stream_.avail_out > 0) {
@@ -43,7 +44,7 @@ class InflateSource final : public ByteSource {
         stream_.avail_in = static_cast<uInt>(got);
       }
       if (stream_.avail_in == 0 && input_done_) {
-        if (!member_ended_ && total_in_ + stream_.total_in > 0) fail("compressed stream ends early");
+        if (!member_ended_ && total_in_ + stream_.total_in > 0) return fail_after(size, "compressed stream ends early");
         break;
       }
       const int status = inflate(&stream_, Z_NO_FLUSH);
@@ -55,7 +56,7 @@ class InflateSource final : public ByteSource {
         continue;
       }
       if (status == Z_BUF_ERROR && stream_.avail_in == 0) continue;
-      if (status != Z_OK) fail(stream_.msg != nullptr ? stream_.msg : "inflate failed");
+      if (status != Z_OK) return fail_after(size, stream_.msg != nullptr ? stream_.msg : "inflate failed");
       member_ended_ = false;
     }
     return size - stream_.avail_out;
@@ -74,6 +75,15 @@ class InflateSource final : public ByteSource {
   }
 
  private:
+  // The bytes inflated before a stream breaks are good: they are returned, and the error comes with
+  // the next read, so that the reader gets every whole record before the damage.
+  size_t fail_after(size_t size, const std::string& reason) {
+    const size_t produced = size - stream_.avail_out;
+    if (produced == 0) fail(reason);
+    pending_ = reason;
+    return produced;
+  }
+
   [[noreturn]] void fail(const std::string& reason) {
     throw DataError(DataErrorKind::kBadCompression, path_, DataError::kNoOffset, DataError::kNoRecord, "",
                     "corrupt compressed stream: " + reason);
@@ -85,6 +95,7 @@ class InflateSource final : public ByteSource {
   z_stream stream_;
   bool input_done_ = false;
   bool member_ended_ = false;
+  std::string pending_;  // an error to raise at the next read
   uint64_t total_in_ = 0;
 };
 

@@ -19,6 +19,7 @@ const char* to_string(DataErrorKind kind) {
     case DataErrorKind::kFrameSize: return "wrong frame size";
     case DataErrorKind::kFrameCount: return "wrong frame count";
     case DataErrorKind::kLabelRange: return "label out of range";
+    case DataErrorKind::kNonFinite: return "non-finite feature value";
   }
   return "data error";
 }

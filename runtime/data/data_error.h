@@ -12,7 +12,7 @@ enum class DataErrorKind {
   kNoMatch,        // a glob matched no file
   kUnreadable,     // a file cannot be opened or read
   kEmptyFile,      // a file has no bytes at all
-  kLengthCrc,      // the masked CRC32C of a record's length does not match
+  kLengthCrc,      // the masked CRC32C of a record's length does not match (the reader resynchronises)
   kDataCrc,        // the masked CRC32C of a record's data does not match
   kTruncated,      // the file ends inside a record
   kBadCompression, // a GZIP/ZLIB stream is corrupt
@@ -22,6 +22,7 @@ enum class DataErrorKind {
   kFrameSize,      // a frame (or video-level vector) has the wrong number of values
   kFrameCount,     // feature lists of one video disagree on the number of frames, or it has none
   kLabelRange,     // a label is negative or not below the number of classes
+  kNonFinite,      // a float feature value is NaN or infinite
 };
 
 const char* to_string(DataErrorKind kind);
@@ -40,6 +41,13 @@ class DataError : public std::runtime_error {
   int64_t record() const { return record_; }
   const std::string& video_id() const { return video_id_; }
   const std::string& reason() const { return reason_; }
+  // The bytes of the file that skipping this problem leaves unread: the record itself, or what a
+  // broken length or stream made unreachable. 0 when unknown (an unreadable file).
+  uint64_t bytes_lost() const { return bytes_lost_; }
+  DataError& with_bytes_lost(uint64_t bytes) {
+    bytes_lost_ = bytes;
+    return *this;
+  }
 
  private:
   DataErrorKind kind_;
@@ -48,6 +56,7 @@ class DataError : public std::runtime_error {
   int64_t record_;
   std::string video_id_;
   std::string reason_;
+  uint64_t bytes_lost_ = 0;
 };
 
 // A record-level problem found while decoding, before the file and offset are known; the

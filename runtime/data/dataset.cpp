@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <charconv>
 #include <stdexcept>
 
 #include "runtime/data/file_glob.h"
 #include "runtime/data/prefetched_file.h"
 #include "runtime/data/record_reader.h"
+#include "runtime/data/stop_request.h"
 #include "runtime/data/video_decoder.h"
 
 namespace ynet::data {
@@ -200,6 +202,7 @@ void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
                                                              : decoder.decode(raw.bytes, batch.row(row), batch.labels, id);
     } catch (const DecodeError& error) {
       DataError located(error.kind(), files_[raw.file], raw.offset, raw.index, error.video_id(), error.what());
+      located.with_bytes_lost(raw.bytes.size() + kRecordFraming);
       if (!config_.skip_corrupt) throw located;
       slot.skipped.push_back(std::move(located));
       continue;
@@ -220,16 +223,22 @@ bool Dataset::next(Batch& batch) {
   if (failure_) std::rethrow_exception(failure_);
   for (;;) {
     if (finished_) return false;
+    if (const int signal = stop_signal(); signal != 0) throw StopRequested(signal);
     if (!running_) start();
     Slot* slot;
     {
       std::unique_lock lock(mutex_);
       const size_t index = consume_seq_ % slots_.size();
-      changed_.wait(lock, [&] { return slots_[index]->state == Slot::State::kReady; });
+      // Polls for a stop request: the batch may never come (a disk that hangs) or come too late.
+      while (!changed_.wait_for(lock, std::chrono::milliseconds(100),
+                                [&] { return slots_[index]->state == Slot::State::kReady; })) {
+        if (const int signal = stop_signal(); signal != 0) throw StopRequested(signal);
+      }
       slot = slots_[index].get();
     }
     for (const DataError& error : slot->skipped) {
       ++skipped_;
+      if (!first_unused_) first_unused_ = std::make_unique<DataError>(error);
       if (on_skip_) on_skip_(error);
     }
     if (slot->error) {
@@ -248,6 +257,17 @@ bool Dataset::next(Batch& batch) {
       ++consume_seq_;
     }
     changed_.notify_all();
+    if (count > 0) {
+      last_used_ = position_;
+      first_unused_.reset();
+    } else if (position_.epoch > last_used_.epoch &&
+               (position_.epoch > last_used_.epoch + 1 || position_.record >= last_used_.record)) {
+      // A whole pass over the data without one usable record: with endless epochs it would spin
+      // forever. Every record was skipped, so there is a first failure to name.
+      failure_ = std::make_exception_ptr(NoUsableRecords(first_unused_.get()));
+      stop();
+      std::rethrow_exception(failure_);
+    }
     if (last) {
       finished_ = true;
       stop();
@@ -256,10 +276,17 @@ bool Dataset::next(Batch& batch) {
   }
 }
 
+NoUsableRecords::NoUsableRecords(const DataError* first)
+    : std::runtime_error(first == nullptr ? std::string("no record of the data could be used in a whole pass over it")
+                                          : fmt::format("no record of the data could be used in a whole pass over it; "
+                                                        "the first failure: {}", first->what())) {}
+
 void Dataset::seek(DatasetPosition position) {
   stop();
   stream_->seek(position);
   position_ = position;
+  last_used_ = position;
+  first_unused_.reset();
   finished_ = false;
   failure_ = nullptr;
 }

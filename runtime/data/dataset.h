@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "runtime/data/batch.h"
 #include "runtime/data/dataset_config.h"
 #include "runtime/data/record_stream.h"
+#include "runtime/data/stop_request.h"
 
 namespace ynet::data {
 
@@ -22,6 +24,13 @@ using DatasetPosition = StreamPosition;
 // "epoch:record", for checkpoints.
 std::string to_string(const DatasetPosition& position);
 bool parse_position(const std::string& text, DatasetPosition& position);
+
+// Every record of a whole pass over the data was damaged (or unusable for the model) and skipped:
+// names the first failure.
+class NoUsableRecords : public std::runtime_error {
+ public:
+  explicit NoUsableRecords(const DataError* first);
+};
 
 class Dataset {
  public:
@@ -33,7 +42,9 @@ class Dataset {
   Dataset& operator=(const Dataset&) = delete;
 
   // Fills `batch` with the next batch; false when the data is exhausted. Throws DataError for a
-  // damaged record unless skip_corrupt; after an error the dataset stays failed.
+  // damaged record unless skip_corrupt, NoUsableRecords after a whole pass over the data without
+  // a usable record (skip_corrupt), StopRequested when a stop is requested (SIGINT, SIGTERM:
+  // runtime/data/stop_request.h) while it waits; after an error the dataset stays failed.
   bool next(Batch& batch);
   // Where the batch after the last one returned starts.
   DatasetPosition position() const { return position_; }
@@ -62,6 +73,8 @@ class Dataset {
   std::function<void(const DataError&)> on_skip_;
   uint64_t skipped_ = 0;
   DatasetPosition position_;
+  DatasetPosition last_used_;                // where the last batch with a usable record ended
+  std::unique_ptr<DataError> first_unused_;  // the first record skipped since then
 
   std::unique_ptr<RecordStream> stream_;
   std::vector<std::unique_ptr<Slot>> slots_;

@@ -130,15 +130,17 @@ void scan_file(const std::string& path, const LabelStatsOptions& options, FileSt
       continue;  // after a fatal error the reader reports the end of the file
     }
     int frames = 0;
+    id.clear();  // a record that fails before its id is read must not be named after the previous one
     try {
       summarize(record, options, view, scratch, id, labels, frames);
     } catch (const DecodeError& error) {
       skip_or_throw(DataError(error.kind(), path, reader->record_offset(), reader->record_index(),
-                              error.video_id().empty() ? id : error.video_id(), error.what()));
+                              error.video_id().empty() ? id : error.video_id(), error.what())
+                        .with_bytes_lost(record.size() + kRecordFraming));
       continue;
     }
     if (id.empty()) ++out.stats.videos_without_id;
-    add_video(out.stats, frames, !view.feature_lists().empty() && frames > 0, labels);
+    add_video(out.stats, frames, !view.feature_lists().empty(), labels);  // feature lists of 0 frames: frame level still
   }
 }
 

@@ -42,16 +42,45 @@ RecordReader::RecordReader(std::string path, RecordReaderOptions options)
 
 RecordReader::~RecordReader() = default;
 
-void RecordReader::fail(DataErrorKind kind, const std::string& reason) {
+void RecordReader::fail(DataErrorKind kind, const std::string& reason, uint64_t bytes_lost) {
   finished_ = true;
-  throw DataError(kind, path_, record_offset_, record_index_, "", reason);
+  throw DataError(kind, path_, record_offset_, record_index_, "", reason).with_bytes_lost(bytes_lost);
+}
+
+void RecordReader::raise_stream_error() {
+  // A compressed stream that broke has returned what it inflated; its error (at the record being
+  // read) comes with the next read. A plain file ends where it ends.
+  if (compression_ != Compression::kNone) read_source(nullptr, 0);
+}
+
+uint64_t RecordReader::resynchronise() {
+  // Step over the bad header one byte at a time until 8 bytes and the masked CRC after them agree:
+  // a false match has a chance of 2^-32 per position, and the record it announces is checked as
+  // any other.
+  uint64_t stepped = 0;
+  for (;;) {
+    ++begin_;
+    ++stream_offset_;
+    ++stepped;
+    const size_t available = fill(kHeaderSize);
+    if (available < kHeaderSize) {
+      begin_ += available;
+      stream_offset_ += available;
+      finished_ = true;
+      return stepped + available;
+    }
+    const char* header = buffer_.data() + begin_;
+    if (crc32c_unmask(load_u32(header + 8)) == crc32c(header, 8) &&
+        load_u64(header) <= SIZE_MAX - kHeaderSize - kFooterSize)
+      return stepped;
+  }
 }
 
 size_t RecordReader::read_source(char* dst, size_t size) {
   try {
     return source_->read(dst, size);
   } catch (const DataError& error) {
-    fail(error.kind(), error.reason());
+    fail(error.kind(), error.reason(), 0);
   }
 }
 
@@ -71,6 +100,7 @@ size_t RecordReader::fill(size_t size) {
     end_ += got;
     if (got < want) break;
   }
+  if (end_ - begin_ < size) raise_stream_error();
   return std::min(size, end_ - begin_);
 }
 
@@ -89,18 +119,25 @@ bool RecordReader::read_header(uint64_t& length) {
   ++record_index_;
   if (available < kHeaderSize) {
     fail(DataErrorKind::kTruncated,
-         fmt::format("truncated record: file ends {} bytes into the 12-byte header", available));
+         fmt::format("truncated record: file ends {} bytes into the 12-byte header", available), available);
   }
   const char* header = buffer_.data() + begin_;
   length = load_u64(header);
   const uint32_t stored = crc32c_unmask(load_u32(header + 8));
   const uint32_t computed = crc32c(header, 8);
   if (stored != computed) {
-    fail(DataErrorKind::kLengthCrc,
-         fmt::format("length CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed));
+    // The length cannot be trusted, so the next record is found by its header instead.
+    const std::string reason = fmt::format("length CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed);
+    const uint64_t stepped = resynchronise();
+    throw DataError(DataErrorKind::kLengthCrc, path_, record_offset_, record_index_, "",
+                    finished_ ? fmt::format("{}; no valid record header follows: the last {} bytes of the file are "
+                                            "unreadable", reason, stepped)
+                              : fmt::format("{}; skipped {} bytes to the next valid record header, at byte {}", reason,
+                                            stepped, stream_offset_))
+        .with_bytes_lost(stepped);
   }
   if (length > SIZE_MAX - kHeaderSize - kFooterSize) {
-    fail(DataErrorKind::kTruncated, fmt::format("record length {} is impossible", length));
+    fail(DataErrorKind::kTruncated, fmt::format("record length {} is impossible", length), end_ - begin_);
   }
   return true;
 }
@@ -111,7 +148,8 @@ void RecordReader::check_data_crc(const char* data, uint64_t length, const char*
   const uint32_t computed = crc32c(data, static_cast<size_t>(length));
   if (stored != computed) {
     throw DataError(DataErrorKind::kDataCrc, path_, record_offset_, record_index_, "",
-                    fmt::format("data CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed));
+                    fmt::format("data CRC mismatch (stored 0x{:08x}, computed 0x{:08x})", stored, computed))
+        .with_bytes_lost(kHeaderSize + length + kFooterSize);
   }
 }
 
@@ -121,9 +159,12 @@ bool RecordReader::next(std::string_view& record) {
   const size_t total = kHeaderSize + static_cast<size_t>(length) + kFooterSize;
   const size_t available = fill(total);
   if (available < total) {
+    const size_t data = available - kHeaderSize;
     fail(DataErrorKind::kTruncated,
-         fmt::format("truncated record: {} bytes announced, file ends after {}", length,
-                     available - std::min(available, kHeaderSize)));
+         data >= length ? fmt::format("truncated record: the file ends {} bytes into the 4-byte data CRC after the "
+                                      "{} bytes of data", data - length, length)
+                        : fmt::format("truncated record: {} bytes announced, file ends after {}", length, data),
+         available);
   }
   const char* data = buffer_.data() + begin_ + kHeaderSize;
   begin_ += total;
@@ -156,13 +197,16 @@ bool RecordReader::next_into(std::string& record) {
     const size_t got = read_source(record.data() + have, step);
     have += got;
     if (got < step) {
+      raise_stream_error();
       fail(DataErrorKind::kTruncated,
-           fmt::format("truncated record: {} bytes announced, file ends after {}", length, have));
+           fmt::format("truncated record: {} bytes announced, file ends after {}", length, have), kHeaderSize + have);
     }
   }
-  if (fill(kFooterSize) < kFooterSize) {
+  if (const size_t footer = fill(kFooterSize); footer < kFooterSize) {
     fail(DataErrorKind::kTruncated,
-         fmt::format("truncated record: {} bytes announced, file ends after {}", length, length + (end_ - begin_)));
+         fmt::format("truncated record: the file ends {} bytes into the 4-byte data CRC after the {} bytes of data",
+                     footer, length),
+         kHeaderSize + length + footer);
   }
   record.resize(static_cast<size_t>(length));
   const char* footer = buffer_.data() + begin_;
@@ -188,13 +232,14 @@ bool RecordReader::skip() {
     try {
       skipped = source_->skip(step);
     } catch (const DataError& error) {
-      fail(error.kind(), error.reason());
+      fail(error.kind(), error.reason(), 0);
     }
     stream_offset_ += skipped;
     remaining -= skipped;
     if (skipped < step) {
-      fail(DataErrorKind::kTruncated,
-           fmt::format("truncated record: {} bytes announced, file ends before them", length));
+      raise_stream_error();
+      fail(DataErrorKind::kTruncated, fmt::format("truncated record: {} bytes announced, file ends before them", length),
+           stream_offset_ - record_offset_);
     }
   }
   return true;

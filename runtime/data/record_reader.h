@@ -41,8 +41,9 @@ class RecordReader {
 
   // Reads the next record into `record` (valid until the next call); false at the end of the file.
   // Throws DataError. After kDataCrc the reader stands at the next record and can go on; after a
-  // length CRC mismatch, a truncated record or a compression error the rest of the file is
-  // unreachable and the next call returns false.
+  // length CRC mismatch it has already stepped to the next valid record header (the error says how
+  // many bytes it skipped) and goes on from there; after a truncated record or a compression
+  // error the rest of the file is unreachable and the next call returns false.
   bool next(std::string_view& record);
   // The same, into `record` (resized, its capacity reused): the part of a large record beyond what
   // the reader has buffered goes straight from the file into it, so a frame-level record (~350 KB)
@@ -66,7 +67,13 @@ class RecordReader {
   size_t fill(size_t size);
   // Up to `size` bytes from the file; a read or decompression error ends the file (fail()).
   size_t read_source(char* dst, size_t size);
-  [[noreturn]] void fail(DataErrorKind kind, const std::string& reason);
+  // Ends the file: `bytes_lost` are the bytes from the record's start that will not be read.
+  [[noreturn]] void fail(DataErrorKind kind, const std::string& reason, uint64_t bytes_lost);
+  // After a length CRC mismatch at buffer_[begin_]: moves to the next position holding a valid
+  // record header, or to the end of the file (finished_). Returns the bytes stepped over.
+  uint64_t resynchronise();
+  // After a short read: throws the error of a compressed stream that broke (kBadCompression).
+  void raise_stream_error();
 
   std::string path_;
   RecordReaderOptions options_;

@@ -98,6 +98,12 @@ void RecordWriter::write(std::string_view record) {
   ++records_;
 }
 
+void RecordWriter::flush() {
+  if (file_ == nullptr) return;
+  if (deflater_) deflate_pending(Z_SYNC_FLUSH);
+  if (std::fflush(file_) != 0) throw_write_error(path_, "write failed");
+}
+
 void RecordWriter::close() {
   if (file_ == nullptr) return;
   std::FILE* file = file_;

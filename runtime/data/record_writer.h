@@ -19,6 +19,9 @@ class RecordWriter {
   RecordWriter& operator=(const RecordWriter&) = delete;
 
   void write(std::string_view record);
+  // Hands every record written so far to the operating system (a compressed stream is flushed to a
+  // byte boundary), so that a process killed later leaves them whole in the file.
+  void flush();
   // Flushes and closes; throws DataError when the data could not all be written.
   void close();
 

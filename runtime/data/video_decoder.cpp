@@ -106,6 +106,22 @@ void VideoDecoder::read_labels(const std::string& id, std::vector<int32_t>& labe
 
 namespace {
 
+// A NaN or an infinity in the features would surface as a NaN loss or score that names no record.
+// An integer test of the exponent bits, OR-reduced, so that the loop vectorises (a float compare
+// would not be reordered without -ffast-math); the index is looked for only when there is one.
+int first_non_finite(const float* values, int size) {
+  uint32_t any = 0;
+  for (int i = 0; i < size; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, values + i, 4);
+    any |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  if (any == 0) return -1;
+  for (int i = 0; i < size; ++i)
+    if (!std::isfinite(values[i])) return i;
+  return -1;
+}
+
 // A frame's bytes into a batch row: dequantized, or as they are.
 void store_bytes(const char* bytes, float* out, int size, float scale, float bias) {
   dequantize(reinterpret_cast<const uint8_t*>(bytes), out, size, scale, bias);
@@ -148,6 +164,10 @@ void VideoDecoder::decode_values(std::string_view feature, const std::string& id
       if (count != static_cast<size_t>(spec.size)) {
         throw DecodeError(DataErrorKind::kFrameSize, id,
                           fmt::format("{} has {} floats, expected {}", where(), count, spec.size));
+      }
+      if (const int bad = first_non_finite(out, spec.size); bad >= 0) {
+        throw DecodeError(DataErrorKind::kNonFinite, id,
+                          fmt::format("{} holds {} at value {}", where(), out[bad], bad));
       }
     } else {
       throw DecodeError(DataErrorKind::kWrongType, id,

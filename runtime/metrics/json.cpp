@@ -1,5 +1,7 @@
 #include "runtime/metrics/json.h"
 
+#include "runtime/io/output_file.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -86,26 +88,10 @@ std::string metrics_to_json(const MetricResults& results) {
 }
 
 void write_json_file(const std::filesystem::path& path, const std::string& json) {
-  std::filesystem::path partial = path;
-  partial += ".partial";
-  std::FILE* file = std::fopen(partial.c_str(), "wb");
-  if (file == nullptr) {
-    throw std::runtime_error(fmt::format("cannot create '{}': {}", partial.string(), std::strerror(errno)));
-  }
-  const bool written = std::fwrite(json.data(), 1, json.size(), file) == json.size() && std::fputc('\n', file) != EOF;
-  const int write_errno = errno;
-  const bool closed = std::fclose(file) == 0;
-  std::error_code error;
-  if (!written || !closed) {
-    std::filesystem::remove(partial, error);
-    throw std::runtime_error(fmt::format("cannot write '{}': {}", partial.string(), std::strerror(written ? errno : write_errno)));
-  }
-  std::filesystem::rename(partial, path, error);
-  if (error) {
-    const std::string reason = error.message();
-    std::filesystem::remove(partial, error);
-    throw std::runtime_error(fmt::format("cannot move the results into '{}': {}", path.string(), reason));
-  }
+  io::OutputFile out(path.string());
+  out.write(json);
+  out.write("\n");
+  out.commit();
 }
 
 }  // namespace ynet::metrics

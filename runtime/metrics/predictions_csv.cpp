@@ -34,22 +34,13 @@ void check_video_id(const std::string& id) {
 }  // namespace
 
 PredictionWriter::PredictionWriter(std::filesystem::path path, int num_classes, int top_k)
-    : path_(std::move(path)), selector_(num_classes), top_k_(top_k) {
+    : selector_(num_classes), top_k_(top_k) {
   if (top_k < 1) throw std::invalid_argument(fmt::format("top_k must be at least 1 (got {})", top_k));
-  partial_path_ = path_;
-  partial_path_ += ".partial";
-  file_ = std::fopen(partial_path_.c_str(), "wb");
-  if (file_ == nullptr) throw io_error("create", partial_path_);
+  file_ = std::make_unique<io::OutputFile>(path.string());
   fmt::format_to(std::back_inserter(buffer_), "{}\n", kPredictionsHeader);
 }
 
-PredictionWriter::~PredictionWriter() {
-  if (file_ != nullptr) {
-    std::fclose(file_);
-    std::error_code ignored;
-    std::filesystem::remove(partial_path_, ignored);
-  }
-}
+PredictionWriter::~PredictionWriter() = default;
 
 void PredictionWriter::add(const float* scores, std::span<const std::string> video_ids) {
   const int classes = selector_.num_classes();
@@ -73,29 +64,13 @@ void PredictionWriter::add(const float* scores, std::span<const std::string> vid
 }
 
 void PredictionWriter::write_buffer() {
-  if (buffer_.size() > 0 && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
-    throw io_error("write", partial_path_);
-  }
+  file_->write(std::string_view(buffer_.data(), buffer_.size()));
   buffer_.clear();
 }
 
 void PredictionWriter::finish() {
-  if (file_ == nullptr) throw std::logic_error("PredictionWriter::finish called twice");
   write_buffer();
-  const bool flushed = std::fflush(file_) == 0 && ::fsync(fileno(file_)) == 0;
-  if (!flushed) throw io_error("write", partial_path_);
-  std::error_code error;
-  if (std::fclose(std::exchange(file_, nullptr)) != 0) {
-    const std::runtime_error failure = io_error("write", partial_path_);
-    std::filesystem::remove(partial_path_, error);
-    throw failure;
-  }
-  std::filesystem::rename(partial_path_, path_, error);
-  if (error) {
-    const std::string reason = error.message();
-    std::filesystem::remove(partial_path_, error);
-    throw std::runtime_error(fmt::format("cannot move the predictions into '{}': {}", path_.string(), reason));
-  }
+  file_->commit();
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,15 +16,17 @@
 
 #include <fmt/format.h>
 
+#include "runtime/io/output_file.h"
 #include "runtime/metrics/top_k.h"
 
 namespace ynet::metrics {
 
 inline constexpr std::string_view kPredictionsHeader = "VideoId,LabelConfidencePairs";
 
-// Writes to `<path>.partial` and renames it over `path` in finish(), so an interrupted or failed
-// run never leaves a truncated file and never clobbers an existing one. Destroying the writer
-// without finish() removes the partial file.
+// Writes through io::OutputFile: a regular (or new) file is written beside itself and renamed into
+// place in finish(), so an interrupted or failed run never leaves a truncated file and never
+// clobbers an existing one (destroying the writer without finish() removes the temporary); "-",
+// a FIFO, a device or a symlink is written straight through.
 class PredictionWriter {
  public:
   PredictionWriter(std::filesystem::path path, int num_classes, int top_k);
@@ -44,9 +47,7 @@ class PredictionWriter {
  private:
   void write_buffer();
 
-  std::filesystem::path path_;
-  std::filesystem::path partial_path_;
-  std::FILE* file_ = nullptr;
+  std::unique_ptr<io::OutputFile> file_;
   TopKSelector selector_;
   int top_k_;
   int64_t rows_ = 0;

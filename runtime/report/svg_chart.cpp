@@ -1,5 +1,7 @@
 #include "runtime/report/svg_chart.h"
 
+#include "runtime/io/output_file.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -169,13 +171,6 @@ std::string render_svg(const LineChart& chart) {
   return svg;
 }
 
-void write_svg(const LineChart& chart, const std::string& path) {
-  const std::string svg = render_svg(chart);
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) throw std::runtime_error(fmt::format("{}: cannot create file", path));
-  const bool written = std::fwrite(svg.data(), 1, svg.size(), file) == svg.size();
-  const bool closed = std::fclose(file) == 0;
-  if (!written || !closed) throw std::runtime_error(fmt::format("{}: write failed", path));
-}
+void write_svg(const LineChart& chart, const std::string& path) { io::write_output(path, render_svg(chart)); }
 
 }  // namespace ynet::report

@@ -12,10 +12,40 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "runtime/data/crc32c.h"
 #include "runtime/train/checkpoint.pb.h"
 
 namespace ynet::train {
 namespace {
+
+uint32_t tensor_crc(const checkpointpb::Tensor& t) {
+  uint32_t crc = data::crc32c(t.name().data(), t.name().size());
+  for (const int64_t d : t.shape()) crc = data::crc32c_extend(crc, &d, sizeof d);
+  return data::crc32c_extend(crc, t.values().data(), static_cast<size_t>(t.values_size()) * sizeof(float));
+}
+
+uint32_t header_crc(const checkpointpb::Checkpoint& c) {
+  std::string fields = fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n{} {}\n", c.format_version(), c.model(), c.step(),
+                                   c.samples(), c.seed(), c.data_position(), c.backend(), c.params_size(), c.state_size());
+  for (const auto& t : c.params()) fields += fmt::format("{:08x}", t.crc32c());
+  for (const auto& t : c.state()) fields += fmt::format("{:08x}", t.crc32c());
+  return data::crc32c(fields.data(), fields.size());
+}
+
+// Every bit of the file is covered: each tensor by its own CRC, the rest and those CRCs by the header's.
+void verify_checksums(const std::string& path, const checkpointpb::Checkpoint& c) {
+  auto check = [&](const checkpointpb::Tensor& t) {
+    const uint32_t computed = tensor_crc(t);
+    if (computed != t.crc32c())
+      throw CheckpointDamaged(fmt::format("checkpoint '{}' is damaged: tensor '{}' fails its checksum (stored 0x{:08x}, "
+                                          "computed 0x{:08x})", path, t.name(), t.crc32c(), computed));
+  };
+  for (const auto& t : c.params()) check(t);
+  for (const auto& t : c.state()) check(t);
+  if (const uint32_t computed = header_crc(c); computed != c.crc32c())
+    throw CheckpointDamaged(fmt::format("checkpoint '{}' is damaged: its header fails its checksum (stored 0x{:08x}, "
+                                        "computed 0x{:08x})", path, c.crc32c(), computed));
+}
 
 std::vector<float> read_tensor(const runtime::Backend& backend, int value) {
   std::vector<float> data(static_cast<size_t>(backend.plan().graph.value(value).elements()));
@@ -33,6 +63,7 @@ void add_tensor(google::protobuf::RepeatedPtrField<checkpointpb::Tensor>* out, c
   t->set_name(name);
   for (int64_t d : v.shape) t->add_shape(d);
   t->mutable_values()->Add(data.begin(), data.end());
+  t->set_crc32c(tensor_crc(*t));
 }
 
 void fsync_directory(const std::string& path) {
@@ -84,30 +115,51 @@ void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const 
     add_tensor(ckpt.mutable_params(), p.name, plan.graph.value(p.value), read_tensor(backend, p.value));
   for (const ir::StateEntry& s : plan.graph.state)
     add_tensor(ckpt.mutable_state(), s.name, plan.graph.value(s.value), read_tensor(backend, s.value));
+  ckpt.set_crc32c(header_crc(ckpt));
   std::string bytes;
   if (!ckpt.SerializeToString(&bytes)) throw std::runtime_error("cannot serialise the checkpoint");
   write_file_atomically(path, bytes);
 }
 
-CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, runtime::Backend& backend,
-                               bool parameters_only) {
+namespace {
+
+// Reads and verifies a checkpoint file: it parses, its format is known, and every checksum holds.
+checkpointpb::Checkpoint read_verified(const std::string& path) {
   // Parsed straight from the file: a checkpoint of a large model is hundreds of MB, not to be held
   // twice more in memory on the way.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(fmt::format("cannot read checkpoint '{}': {}", path, std::strerror(errno)));
+  if (fd < 0) throw CheckpointDamaged(fmt::format("cannot read checkpoint '{}': {}", path, std::strerror(errno)));
   checkpointpb::Checkpoint ckpt;
   const bool parsed = ckpt.ParseFromFileDescriptor(fd);
   ::close(fd);
   if (!parsed || ckpt.format_version() == 0)
-    throw std::runtime_error(fmt::format("'{}' is not a ynet checkpoint, or it is damaged", path));
+    throw CheckpointDamaged(fmt::format("'{}' is not a ynet checkpoint, or it is damaged (it does not parse)", path));
   if (ckpt.format_version() > kCheckpointFormatVersion)
-    throw std::runtime_error(fmt::format("'{}' has checkpoint format {}, newer than this ynet ({})", path,
-                                         ckpt.format_version(), kCheckpointFormatVersion));
+    throw CheckpointDamaged(fmt::format("'{}' has checkpoint format {}, newer than this ynet ({})", path,
+                                        ckpt.format_version(), kCheckpointFormatVersion));
+  if (ckpt.format_version() < 2)
+    throw CheckpointDamaged(fmt::format("'{}' has checkpoint format {}, without checksums: it cannot be verified "
+                                        "(train again with this ynet)", path, ckpt.format_version()));
+  verify_checksums(path, ckpt);
+  return ckpt;
+}
+
+}  // namespace
+
+CheckpointMeta verify_checkpoint(const std::string& path) {
+  const checkpointpb::Checkpoint ckpt = read_verified(path);
+  return {ckpt.model(), ckpt.step(), ckpt.samples(), ckpt.seed(), ckpt.data_position(), ckpt.backend()};
+}
+
+CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, runtime::Backend& backend,
+                               bool parameters_only) {
+  const checkpointpb::Checkpoint ckpt = read_verified(path);
   std::map<std::string, const checkpointpb::Tensor*> stored;
   for (const auto& t : ckpt.params()) stored[t.name()] = &t;
   for (const auto& t : ckpt.state()) stored[t.name()] = &t;
 
   std::vector<std::string> problems;
+  std::vector<std::pair<int, const checkpointpb::Tensor*>> writes;  // made once everything fits
   auto load = [&](const std::string& name, int value, bool required) {
     auto it = stored.find(name);
     const ir::Value& v = plan.graph.value(value);
@@ -121,7 +173,7 @@ CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, 
                                      ir::format_shape(v.shape)));
       return;
     }
-    backend.write(value, std::span<const float>(it->second->values().data(), static_cast<size_t>(v.elements())));
+    writes.emplace_back(value, it->second);
   };
   for (const ir::ParamEntry& p : plan.graph.params) load(p.name, p.value, true);
   for (const ir::StateEntry& s : plan.graph.state)
@@ -139,7 +191,30 @@ CheckpointMeta load_checkpoint(const std::string& path, const plan::Plan& plan, 
     if (problems.size() > 12) msg += fmt::format("\n  ... and {} more", problems.size() - 12);
     throw CheckpointMismatch(msg);
   }
+  for (const auto& [value, tensor] : writes)
+    backend.write(value, std::span<const float>(tensor->values().data(), static_cast<size_t>(tensor->values_size())));
   return {ckpt.model(), ckpt.step(), ckpt.samples(), ckpt.seed(), ckpt.data_position(), ckpt.backend()};
+}
+
+LoadedCheckpoint load_newest_intact(const std::vector<std::string>& newest_first, const plan::Plan& plan,
+                                    runtime::Backend& backend, bool parameters_only, std::FILE* notes) {
+  if (newest_first.empty()) throw std::invalid_argument("load_newest_intact: no checkpoint to load");
+  std::vector<std::string> damaged;
+  std::string first_problem;
+  for (const std::string& path : newest_first) {
+    try {
+      LoadedCheckpoint loaded{path, load_checkpoint(path, plan, backend, parameters_only)};
+      if (!damaged.empty() && notes != nullptr)
+        fmt::print(notes, "ynet: using the newest intact checkpoint, {} (step {}), instead\n", path, loaded.meta.step);
+      return loaded;
+    } catch (const CheckpointDamaged& e) {
+      if (notes != nullptr) fmt::print(notes, "ynet: warning: {}\n", e.what());
+      if (first_problem.empty()) first_problem = e.what();
+      damaged.push_back(path);
+    }
+  }
+  if (damaged.size() == 1) throw CheckpointDamaged(first_problem);
+  throw CheckpointDamaged(fmt::format("none of the {} checkpoints is intact; the newest: {}", damaged.size(), first_problem));
 }
 
 std::string checkpoint_path(const std::string& dir, int64_t step) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "runtime/data/dataset.h"
+#include "runtime/data/skip_report.h"
 #include "runtime/metrics/predictions_csv.h"
 #include "runtime/train/feeder.h"
 
@@ -29,6 +30,8 @@ EvalResult evaluate(const plan::Plan& plan, runtime::Backend& backend, const Eva
   config.skip_corrupt = options.skip_corrupt;
   config.direct_reads = options.direct_reads;
   data::Dataset dataset(config);
+  data::SkipReport skips(options.data_name);
+  dataset.on_skip([&](const data::DataError& error) { skips.add(error); });
   BatchFeeder feeder(plan);
   const int predictions = prediction_buffer(plan);
   const int64_t classes = plan.meta.classes;
@@ -63,6 +66,13 @@ EvalResult evaluate(const plan::Plan& plan, runtime::Backend& backend, const Eva
     result.record_bytes += batch.record_bytes * static_cast<uint64_t>(rows) / static_cast<uint64_t>(batch.count);
     if (options.max_videos > 0 && result.videos >= options.max_videos) break;
   }
+  if (result.videos == 0)
+    throw std::runtime_error(fmt::format("not one video of '{}' could be read{}", options.data,
+                                         skips.first() ? fmt::format(" ({}; the first: {})", skips.summary(),
+                                                                     skips.first()->what())
+                                                       : ""));
+  result.skipped_records = skips.records();
+  result.skipped_bytes = skips.bytes();
   if (writer) writer->finish();
   if (options.with_metrics) result.metrics = evaluator.compute();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

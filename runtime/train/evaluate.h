@@ -23,19 +23,24 @@ struct EvalOptions {
   // One pass: what the page cache does not hold is read around it (data::DatasetConfig). Passes
   // that repeat over data the cache could keep (the trainer's validation) turn it off.
   bool direct_reads = true;
+  // Names the data in the line reported for each damaged record skipped.
+  std::string data_name = "data";
 };
 
 struct EvalResult {
   metrics::MetricResults metrics;
   int64_t videos = 0;
   uint64_t record_bytes = 0;  // TFRecord bytes of the videos evaluated
+  uint64_t skipped_records = 0;  // damaged records skipped (skip_corrupt), each reported on stderr
+  uint64_t skipped_bytes = 0;    // file bytes they left unread
   double seconds = 0;
   double videos_per_second = 0;
   double megabytes_per_second = 0;  // record bytes, in 10^6 bytes per second
 };
 
 // `backend` has `plan` (an inference plan) bound, its parameters loaded and its prologue run.
-// Throws data::DataError for unreadable data.
+// Throws data::DataError for unreadable data, std::runtime_error when not one video could be read
+// (naming the first damaged record skipped, if any): metrics of nothing are no result.
 EvalResult evaluate(const plan::Plan& plan, runtime::Backend& backend, const EvalOptions& options);
 
 // The buffer holding the plan's predictions (its first live-out value).

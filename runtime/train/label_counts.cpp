@@ -7,6 +7,7 @@
 
 #include "runtime/data/file_glob.h"
 #include "runtime/data/label_stats.h"
+#include "runtime/data/skip_report.h"
 
 namespace ynet::train {
 
@@ -31,13 +32,18 @@ std::vector<int64_t> read_label_counts(const std::string& path, int64_t classes)
   return counts;
 }
 
-std::vector<int64_t> count_labels(const plan::Plan& plan, const std::string& globs, int threads) {
+std::vector<int64_t> count_labels(const plan::Plan& plan, const std::string& globs, int threads, bool skip_corrupt,
+                                  bool verify_crc) {
   data::LabelStatsOptions options;
   options.id_key = plan.meta.id_key;
   options.labels_key = plan.meta.labels_key;
   options.num_classes = static_cast<int>(plan.meta.classes);
   options.threads = std::max(threads, 1);
-  const data::LabelStats stats = data::compute_label_stats(data::expand_globs({globs}), options, nullptr);
+  options.skip_corrupt = skip_corrupt;
+  options.verify_crc = verify_crc;
+  data::SkipReport skips("training data, counting labels");
+  const data::LabelStats stats = data::compute_label_stats(data::expand_globs({globs}), options,
+                                                           [&](const data::DataError& error) { skips.add(error); });
   return stats.counts;
 }
 

@@ -12,8 +12,10 @@ namespace ynet::train {
 // Throws std::runtime_error naming the file and line of a malformed or out-of-range row.
 std::vector<int64_t> read_label_counts(const std::string& path, int64_t classes);
 
-// Reads every training record's labels (ynet stats does the same).
-std::vector<int64_t> count_labels(const plan::Plan& plan, const std::string& globs, int threads);
+// Reads every training record's labels (ynet stats does the same). With `skip_corrupt` a damaged
+// record is reported on stderr and left out, as training leaves it out.
+std::vector<int64_t> count_labels(const plan::Plan& plan, const std::string& globs, int threads,
+                                  bool skip_corrupt = false, bool verify_crc = true);
 
 bool needs_label_counts(const plan::Plan& plan);
 

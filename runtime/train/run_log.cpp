@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
+#include "runtime/data/record_reader.h"
 #include "runtime/data/record_writer.h"
 #include "runtime/metrics/json.h"
 #include "runtime/report/svg_chart.h"
@@ -33,6 +36,7 @@ RunLog::RunLog(const std::string& dir) : dir_(dir) {
   first.set_wall_time(wall_time());
   first.set_file_version("brain.Event:2");
   events_->write(first.SerializeAsString());
+  events_->flush();
   const std::string jsonl = (std::filesystem::path(dir) / "metrics.jsonl").string();
   jsonl_ = std::fopen(jsonl.c_str(), "a");
   if (!jsonl_) throw std::runtime_error(fmt::format("cannot write '{}'", jsonl));
@@ -67,6 +71,9 @@ void RunLog::log(const std::string& kind, int64_t step, int64_t samples, const s
   std::fputs(line.c_str(), jsonl_);
   std::fflush(jsonl_);
   events_->write(event.SerializeAsString());
+  // A killed run leaves whole event records behind (TensorBoard skips a file that ends in half a
+  // record): logging happens every few seconds at most, so a flush each time costs nothing.
+  events_->flush();
   if (kind == "train" && values.count("loss")) {
     loss_samples_.push_back(static_cast<double>(samples));
     loss_values_.push_back(values.at("loss"));
@@ -75,6 +82,43 @@ void RunLog::log(const std::string& kind, int64_t step, int64_t samples, const s
     eval_samples_.push_back(static_cast<double>(samples));
     eval_gap_.push_back(values.at("gap"));
     eval_hit1_.push_back(values.count("hit_at_1") ? values.at("hit_at_1") : NAN);
+  }
+}
+
+void RunLog::truncate(const std::string& dir, int64_t step) {
+  const std::string path = (std::filesystem::path(dir) / "metrics.jsonl").string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return;
+  std::string kept, line;
+  bool changed = false;
+  while (std::getline(in, line)) {
+    const size_t at = line.find("\"step\": ");
+    const bool complete = !in.eof() && at != std::string::npos;
+    if (complete && std::strtoll(line.c_str() + at + 8, nullptr, 10) <= step) {
+      kept += line + "\n";
+    } else {
+      changed = true;
+    }
+  }
+  if (changed) write_file_atomically(path, kept);
+  in.close();
+
+  // Event files of killed segments: cut a partial last record, and remove a file that holds no
+  // whole record (TensorBoard stops reading a file at the first bad record).
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().rfind("events.out.tfevents.", 0) != 0) continue;
+    const std::string events = entry.path().string();
+    uint64_t whole = 0;
+    try {
+      data::RecordReader reader(events, {data::Compression::kNone, true});
+      std::string_view record;
+      while (reader.next(record)) whole = reader.record_offset() + record.size() + data::kRecordFraming;
+    } catch (const data::DataError&) {
+      // Stop at the first damage: what lies before it is kept.
+    }
+    std::filesystem::resize_file(events, whole, ec);
+    if (whole == 0) std::filesystem::remove(events, ec);
   }
 }
 

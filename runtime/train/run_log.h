@@ -24,6 +24,11 @@ class RunLog {
   // Redraws curves.svg from everything logged so far.
   void draw_curves(const std::string& model);
 
+  // Before resuming from the checkpoint of `step`: drops the rows of metrics.jsonl logged after it
+  // (and a last line cut short by a kill), which the resumed run logs again, and cuts the event
+  // files of earlier segments back to their last whole record.
+  static void truncate(const std::string& dir, int64_t step);
+
  private:
   std::string dir_;
   std::unique_ptr<data::RecordWriter> events_;

@@ -6,19 +6,22 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "runtime/backend/backend.h"
 #include "runtime/data/dataset.h"
 #include "ops/optim/schedule/schedule.h"
+#include "runtime/data/file_glob.h"
+#include "runtime/data/skip_report.h"
+#include "runtime/data/stop_request.h"
 #include "runtime/train/checkpoint.h"
 #include "runtime/train/evaluate.h"
 #include "runtime/train/feeder.h"
 #include "runtime/train/initialize.h"
+#include "runtime/train/memory_check.h"
 #include "runtime/train/run_log.h"
 
 namespace ynet::train {
-
-std::atomic<bool> stop_requested{false};
 
 namespace {
 
@@ -80,6 +83,30 @@ std::string non_finite_culprit(const plan::Plan& plan, const runtime::Backend& b
   return "the loss itself";
 }
 
+// A batch larger than the training data repeats videos within one step (epochs run on into the
+// next): legal, but rarely meant.
+void warn_if_repeated(const data::Batch& batch) {
+  std::set<std::string> ids(batch.video_ids.begin(), batch.video_ids.begin() + batch.count);
+  if (static_cast<int>(ids.size()) < batch.count)
+    fmt::print(stderr, "ynet: warning: a batch of {} holds only {} different videos: the training data has fewer videos "
+               "than a batch, so each step sees some of them more than once\n", batch.count, ids.size());
+}
+
+// The checks a start makes before anything is written: the run directory against --resume and
+// --force.
+void check_run_directory(const TrainOptions& options) {
+  if (options.resume && options.force)
+    throw std::runtime_error("--resume and --force contradict each other: --resume continues the run in --out, --force "
+                             "deletes it and starts over");
+  const bool occupied = holds_run(options.out_dir);
+  if (options.resume && !occupied)
+    throw std::runtime_error(fmt::format("--resume: '{}' holds no run to continue (no checkpoint); leave out --resume to "
+                                         "start one", options.out_dir));
+  if (!options.resume && occupied && !options.force)
+    throw std::runtime_error(fmt::format("'{}' holds another run; pass --resume to continue it or --force to start over",
+                                         options.out_dir));
+}
+
 }  // namespace
 
 TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, const TrainOptions& options) {
@@ -88,24 +115,46 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   const int64_t eval_every = options.eval_every > 0 ? options.eval_every : std::max<int64_t>(meta.eval_every, 1);
   const uint64_t seed = static_cast<uint64_t>(meta.seed);
   const std::string checkpoints = (std::filesystem::path(options.out_dir) / "checkpoints").string();
-  std::filesystem::create_directories(checkpoints);
 
+  // Before the lock creates the directory: --resume of nothing must leave nothing behind.
+  std::error_code ec;
+  if (options.resume && !std::filesystem::is_directory(options.out_dir, ec))
+    throw std::runtime_error(fmt::format("--resume: '{}' holds no run to continue (it does not exist); leave out "
+                                         "--resume to start one", options.out_dir));
+  const RunLock lock(options.out_dir);
+  check_run_directory(options);
+  check_memory(train_plan, options.backend);
   auto backend = runtime::make_backend(options.backend, {options.threads});
   backend->bind(train_plan);
   TrainSummary summary;
   int64_t step = 0, samples = 0;
   data::DatasetPosition position;
-  const auto existing = list_checkpoints(checkpoints);
-  if (options.resume && !existing.empty()) {
-    const CheckpointMeta m = load_checkpoint(existing.back().second, train_plan, *backend, false);
-    step = m.step;
-    samples = m.samples;
-    if (!data::parse_position(m.data_position, position))
-      throw std::runtime_error(fmt::format("checkpoint '{}' has an unreadable data position '{}'", existing.back().second,
-                                           m.data_position));
-    fmt::print("resuming from {} (step {}, {} samples)\n", existing.back().second, step, samples);
+  if (options.resume) {
+    std::vector<std::string> newest_first;
+    for (const auto& [number, path] : list_checkpoints(checkpoints)) newest_first.insert(newest_first.begin(), path);
+    if (newest_first.empty())
+      throw std::runtime_error(fmt::format("--resume: '{}' holds no checkpoint to continue from (the run stopped before "
+                                           "its first); start over with --force", options.out_dir));
+    const LoadedCheckpoint loaded = load_newest_intact(newest_first, train_plan, *backend, false);
+    step = loaded.meta.step;
+    samples = loaded.meta.samples;
+    if (!data::parse_position(loaded.meta.data_position, position))
+      throw std::runtime_error(fmt::format("checkpoint '{}' has an unreadable data position '{}'", loaded.path,
+                                           loaded.meta.data_position));
+    if (options.steps > 0 && options.steps < step)
+      throw std::runtime_error(fmt::format("--steps {}: the run is already at step {} ({}); give more steps to continue it",
+                                           options.steps, step, loaded.path));
+    summary.last_checkpoint = loaded.path;
+    if (step >= total_steps) {
+      summary.already_finished = true;
+      summary.steps = step;
+      summary.samples = samples;
+      return summary;
+    }
+    fmt::print("resuming from {} (step {}, {} samples)\n", loaded.path, step, samples);
   } else {
-    initialize(train_plan, seed, options.label_counts, [&](int v, std::span<const float> d) { backend->write(v, d); });
+    initialize(train_plan, seed, options.run_files.label_counts,
+               [&](int v, std::span<const float> d) { backend->write(v, d); });
   }
   backend->run(ir::Phase::Prologue, {step, 0, seed});
 
@@ -118,8 +167,39 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   config.verify_crc = options.verify_crc;
   config.skip_corrupt = options.skip_corrupt;
   data::Dataset dataset(config);
+  data::SkipReport skips("training data");
+  dataset.on_skip([&](const data::DataError& error) { skips.add(error); });
+  // Every input is checked now, not at the first evaluation an hour later.
+  if (!options.valid_data.empty()) data::expand_globs({options.valid_data});
   if (step > 0) dataset.seek(position);
   BatchFeeder feeder(train_plan);
+  data::Batch batch;
+  auto next_batch = [&] {
+    try {
+      if (!dataset.next(batch))
+        throw std::runtime_error(fmt::format("the training data '{}' holds no full batch of {}{}", options.train_data,
+                                             meta.batch,
+                                             skips.first() ? fmt::format(" ({}; the first: {})", skips.summary(),
+                                                                         skips.first()->what())
+                                                           : ""));
+      return true;
+    } catch (const data::StopRequested&) {
+      return false;  // checkpointed below, at the position of the last batch trained on
+    }
+  };
+  // The first batch is read before anything is written: data the model cannot use at all (the
+  // wrong spec for the data, every record damaged) fails the start, not a run directory.
+  const data::DatasetPosition before_first = dataset.position();
+  bool pending = step < total_steps && next_batch();
+
+  // Validated: from here on the run directory is written, unless the user has asked to stop.
+  if (const int signal = data::stop_signal(); signal != 0) throw data::StopRequested(signal);
+  if (options.force) clear_run(options.out_dir);
+  std::filesystem::create_directories(checkpoints);
+  write_run_files(options.out_dir, options.run_files, train_plan, infer_plan);
+  // Rows logged after the checkpoint (a run killed between a log line and its checkpoint) are
+  // logged again by the resumed run.
+  if (options.resume) RunLog::truncate(options.out_dir, step);
   RunLog log(options.out_dir);
   const ops::optim::LearningRateSchedule schedule = schedule_of(meta);
 
@@ -139,48 +219,64 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
     eo.verify_crc = options.verify_crc;
     eo.skip_corrupt = options.skip_corrupt;
     eo.direct_reads = false;  // the set is read again at every evaluation: let the cache keep it
-    const EvalResult r = evaluate(infer_plan, *infer_backend, eo);
+    eo.data_name = "validation data";
+    EvalResult r;
+    try {
+      r = evaluate(infer_plan, *infer_backend, eo);
+    } catch (const data::StopRequested&) {
+      fmt::print("evaluation at step {} interrupted\n", step);
+      return;  // the loop stops and checkpoints
+    }
     summary.last_eval = {{"hit_at_1", r.metrics.hit_at_1}, {"perr", r.metrics.perr}, {"gap", r.metrics.gap},
                          {"map", r.metrics.map}, {"videos", static_cast<double>(r.videos)},
-                         {"videos_per_s", r.videos_per_second}};
+                         {"videos_per_s", r.videos_per_second},
+                         {"skipped_records", static_cast<double>(r.skipped_records)},
+                         {"skipped_bytes", static_cast<double>(r.skipped_bytes)}};
     log.log("eval", step, samples, summary.last_eval);
     log.draw_curves(meta.model);
-    fmt::print("eval at step {}: Hit@1 {:.4f}  PERR {:.4f}  GAP {:.4f}  mAP {:.4f}  ({} videos, {:.0f} videos/s)\n", step,
-               r.metrics.hit_at_1, r.metrics.perr, r.metrics.gap, r.metrics.map, r.videos, r.videos_per_second);
+    fmt::print("eval at step {}: Hit@1 {:.4f}  PERR {:.4f}  GAP {:.4f}  mAP {:.4f}  ({} videos, {:.0f} videos/s{})\n", step,
+               r.metrics.hit_at_1, r.metrics.perr, r.metrics.gap, r.metrics.map, r.videos, r.videos_per_second,
+               r.skipped_records > 0 ? fmt::format("; {} damaged records skipped, {} bytes unread", r.skipped_records,
+                                                   r.skipped_bytes)
+                                     : "");
+  };
+  auto kept_checkpoint = [&] {
+    return summary.last_checkpoint.empty() ? std::string("no checkpoint had been written yet")
+                                           : "the last good checkpoint is kept in " + summary.last_checkpoint;
   };
   auto save = [&] {
     const std::string path = checkpoint_path(checkpoints, step);
     try {
-      save_checkpoint(path, {meta.model, step, samples, seed, data::to_string(dataset.position()), options.backend},
-                      train_plan, *backend);
+      // A batch read but not yet trained on is read again after a resume.
+      const data::DatasetPosition at = pending ? before_first : dataset.position();
+      save_checkpoint(path, {meta.model, step, samples, seed, data::to_string(at), options.backend}, train_plan,
+                      *backend);
     } catch (const NonFiniteTensor& e) {
-      throw std::runtime_error(fmt::format("after step {}: {} (training diverged); stopped, the last good checkpoint is "
-                                           "kept{}", step, e.what(),
-                                           summary.last_checkpoint.empty() ? "" : " in " + summary.last_checkpoint));
+      throw std::runtime_error(fmt::format("after step {}: {} (training diverged); stopped, {}", step, e.what(),
+                                           kept_checkpoint()));
     }
     prune_checkpoints(checkpoints, options.keep_checkpoints);
     summary.last_checkpoint = path;
   };
 
   const bool tty = isatty(fileno(stdout));
-  data::Batch batch;
   std::vector<float> loss(1);
   const auto start = Clock::now();
   auto last_report = start;
   const int64_t first_step = step;
   double loss_sum = 0;
   int64_t loss_count = 0;
-  while (step < total_steps && !stop_requested.load()) {
-    if (!dataset.next(batch)) throw std::runtime_error(fmt::format("the training data '{}' holds no full batch of {}",
-                                                                   options.train_data, meta.batch));
+  while (step < total_steps && !data::stop_requested()) {
+    if (!pending && !next_batch()) break;
+    pending = false;
+    if (step == first_step) warn_if_repeated(batch);
     feeder.write(batch, *backend);
     const double lr = schedule.at(static_cast<uint64_t>(samples));
     backend->train_step({step, lr, seed});
     backend->read(train_plan.graph.loss, loss);
     if (!std::isfinite(loss[0]))
-      throw std::runtime_error(fmt::format("step {}: the loss is {} ({}); stopped, the last good checkpoint is kept{}",
-                                           step, loss[0], non_finite_culprit(train_plan, *backend),
-                                           summary.last_checkpoint.empty() ? "" : " in " + summary.last_checkpoint));
+      throw std::runtime_error(fmt::format("step {}: the loss is {} ({}); stopped, {}", step, loss[0],
+                                           non_finite_culprit(train_plan, *backend), kept_checkpoint()));
     ++step;
     samples += meta.batch;
     loss_sum += loss[0];
@@ -195,7 +291,12 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
     if (report_now) {
       const double eta = static_cast<double>((total_steps - step) * meta.batch) / std::max(rate, 1e-9);
       const double mean_loss = loss_sum / static_cast<double>(loss_count);
-      log.log("train", step, samples, {{"loss", mean_loss}, {"learning_rate", lr}, {"samples_per_s", rate}});
+      std::map<std::string, double> values{{"loss", mean_loss}, {"learning_rate", lr}, {"samples_per_s", rate}};
+      if (options.skip_corrupt) {
+        values["skipped_records"] = static_cast<double>(skips.records());
+        values["skipped_bytes"] = static_cast<double>(skips.bytes());
+      }
+      log.log("train", step, samples, values);
       const std::string line = fmt::format("step {}/{}  loss {:.4f}  lr {:.3g}  {:.0f} samples/s  ETA {}", step,
                                            total_steps, mean_loss, lr, rate, format_duration(eta));
       if (tty) fmt::print("\r{:<100}", line);
@@ -212,12 +313,15 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
     }
   }
   if (tty) fmt::print("\n");
-  summary.interrupted = stop_requested.load() && step < total_steps;
+  summary.stop_signal = data::stop_signal();
+  summary.interrupted = summary.stop_signal != 0 && step < total_steps;
   save();
   if (!summary.interrupted) run_eval();
   log.draw_curves(meta.model);
   summary.steps = step;
   summary.samples = samples;
+  summary.skipped_records = skips.records();
+  summary.skipped_bytes = skips.bytes();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   summary.samples_per_second =
       static_cast<double>((step - first_step) * meta.batch) / std::max(summary.seconds, 1e-9);

@@ -2,7 +2,6 @@
 // The training loop behind `ynet train`: stream batches into the bound train plan, apply the
 // schedule (decay counted in samples), evaluate on the validation data every eval_every steps,
 // checkpoint atomically, and stop cleanly on SIGINT/SIGTERM or on a non-finite loss.
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "plan/plan.h"
+#include "runtime/train/run_dir.h"
 
 namespace ynet::train {
 
@@ -22,12 +22,13 @@ struct TrainOptions {
   int64_t eval_every = 0;      // 0: the spec's
   int64_t eval_videos = 0;     // 0: every validation video
   bool resume = false;
+  bool force = false;          // start over in a directory that holds another run
   int threads = 0;             // compute threads; 0: every core
   int data_threads = 1;        // decoding threads
   int keep_checkpoints = 3;
   bool verify_crc = true;
   bool skip_corrupt = false;
-  std::vector<int64_t> label_counts;  // for a class-balanced loss; empty when the spec needs none
+  RunFiles run_files;          // the spec as run and the label counts (a class-balanced loss)
 };
 
 struct TrainSummary {
@@ -35,15 +36,21 @@ struct TrainSummary {
   double seconds = 0, samples_per_second = 0;
   double last_loss = 0;
   bool interrupted = false;
+  int stop_signal = 0;             // the signal that interrupted the run (SIGINT, SIGTERM)
+  bool already_finished = false;   // --resume of a run that had reached its last step: nothing done
+  uint64_t skipped_records = 0;    // damaged training records skipped (skip_corrupt)
+  uint64_t skipped_bytes = 0;
   std::string last_checkpoint;
   std::map<std::string, double> last_eval;
 };
 
-// Set from a signal handler: the loop finishes its step, checkpoints and returns.
-extern std::atomic<bool> stop_requested;
-
+// Takes the run directory's lock, validates everything (the run directory against --resume and
+// --force, the checkpoint to resume, the training and validation data) and only then writes the
+// run's files, so a failed start leaves the directory as it was. A stop request (SIGINT, SIGTERM:
+// runtime/data/stop_request.h) finishes the step, checkpoints and returns.
 // Throws std::runtime_error (with a message for the user) on bad data, a non-finite loss (naming
-// the step and the tensor) or I/O failure; the last good checkpoint stays.
+// the step and the tensor) or I/O failure; the last good checkpoint stays. RunLocked when another
+// trainer holds the directory.
 TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, const TrainOptions& options);
 
 }  // namespace ynet::train

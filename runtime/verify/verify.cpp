@@ -21,13 +21,16 @@ double max_abs(const std::vector<float>& v) {
 }
 
 // Largest difference relative to the reference tensor's largest magnitude: elementwise relative
-// error is meaningless for entries that are nearly zero.
-double relative_error(const std::vector<float>& tested, const std::vector<float>& ref) {
+// error is meaningless for entries that are nearly zero. `floor` keeps the same from happening to
+// a whole tensor whose exact value is zero (BatchNorm -> Dense without bias -> BatchNorm: the
+// second BatchNorm removes any shift of the first one's beta), where the difference is rounding
+// noise of the size of the other gradients.
+double relative_error(const std::vector<float>& tested, const std::vector<float>& ref, double floor = 0) {
   double diff = 0;
   for (size_t i = 0; i < ref.size(); ++i)
     diff = std::max(diff, static_cast<double>(std::fabs(tested[i] - ref[i])));
   if (!std::isfinite(diff)) return INFINITY;
-  return diff / std::max(max_abs(ref), 1e-12);
+  return diff / std::max({max_abs(ref), floor, 1e-12});
 }
 
 std::vector<float> read(const runtime::Backend& b, int value) {
@@ -135,9 +138,15 @@ Report run(const plan::Plan& plan, const Options& options) {
     if (v != plan.graph.loss)
       report.checks.push_back({plan.graph.value(v).name, "output", relative_error(read(*tested, v), read(*reference, v)),
                                options.tolerance});
+  // The floor of a gradient's scale: a share of the largest gradient of any parameter.
+  double largest_gradient = 0;
+  for (const ir::ParamEntry& p : plan.graph.params)
+    if (p.grad >= 0) largest_gradient = std::max(largest_gradient, max_abs(read(*reference, p.grad)));
+  const double floor = options.gradient_floor * largest_gradient;
   for (const ir::ParamEntry& p : plan.graph.params)
     if (p.grad >= 0)
-      report.checks.push_back({p.name, "gradient", relative_error(read(*tested, p.grad), read(*reference, p.grad)),
+      report.checks.push_back({p.name, "gradient",
+                               relative_error(read(*tested, p.grad), read(*reference, p.grad), floor),
                                options.tolerance});
   return report;
 }

@@ -106,8 +106,8 @@ TEST_CASE("every damage kind gives its message; --skip-corrupt goes on and count
     CHECK(contains(run.out, dir.file(name) + ": " + message));
     run = run_ynet("stats " + dir.file(name) + outputs + extra + " --skip-corrupt");
     CHECK(run.status == 0);
-    CHECK(contains(run.out, "skipped: "));
-    CHECK(contains(run.out, "damaged records"));
+    CHECK(contains(run.out, "skipped in the data: " + dir.file(name) + ": " + message));
+    CHECK(contains(run.out, "damaged record"));
   };
   // Record 1 starts after record 0: u64 length + 4 + data + 4.
   uint64_t first_length;

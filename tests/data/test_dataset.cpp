@@ -268,6 +268,48 @@ TEST_CASE("data without a single good record ends instead of repeating forever")
   CHECK(dataset.skipped_records() == 1);
 }
 
+TEST_CASE("records that all fail to decode end an endless pass with the first failure, not a spin") {
+  TempDir dir;
+  std::vector<std::string> records;
+  for (int i = 0; i < 5; ++i) {
+    ynet::data::testing::VideoSpec spec;
+    spec.id = "v" + std::to_string(i);
+    spec.labels = {9};  // out of range for 7 classes
+    records.push_back(ynet::data::testing::make_record(spec));
+  }
+  ynet::data::testing::write_records(dir.file("part000.tfrecord"), records);
+  DatasetConfig config = base_config(dir);
+  config.skip_corrupt = true;
+  config.epochs = 0;
+  config.batch_size = 2;
+  Dataset dataset(config);
+  Batch batch;
+  try {
+    dataset.next(batch);
+    FAIL("no error");
+  } catch (const NoUsableRecords& error) {
+    CHECK(std::string(error.what()).find("the first failure: " + dir.file("part000.tfrecord") +
+                                         ": byte 0: record 0: video 'v0': label 9 out of range") != std::string::npos);
+  }
+  CHECK(dataset.skipped_records() >= 5);
+}
+
+TEST_CASE("a stop request ends a wait for data") {
+  TempDir dir;
+  ynet::data::testing::VideoSpec spec;
+  spec.id = "v";
+  spec.labels = {9};
+  ynet::data::testing::write_records(dir.file("part000.tfrecord"), {ynet::data::testing::make_record(spec)});
+  DatasetConfig config = base_config(dir);
+  config.skip_corrupt = true;
+  config.epochs = 0;
+  Dataset dataset(config);
+  request_stop(15);
+  Batch batch;
+  CHECK_THROWS_AS(dataset.next(batch), StopRequested);
+  clear_stop_request();
+}
+
 TEST_CASE("configuration and glob errors") {
   TempDir dir;
   DatasetConfig config = base_config(dir);

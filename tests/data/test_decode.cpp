@@ -303,6 +303,24 @@ TEST_CASE("decoding errors name their kind and the video") {
     spec.frames = 0;
     CHECK(decode_error(format, make_record(spec)).kind() == DataErrorKind::kFrameCount);
   }
+  SUBCASE("NaN or infinite float features: a damaged record, not a NaN loss later") {
+    tfexample::Example example;
+    auto& features = *example.mutable_features()->mutable_feature();
+    features["id"].mutable_bytes_list()->add_value("Zz99");
+    for (int i = 0; i < 8; ++i) features["mean_rgb"].mutable_float_list()->add_value(i == 6 ? INFINITY : 0.5f);
+    for (int i = 0; i < 4; ++i) features["mean_audio"].mutable_float_list()->add_value(0.25f);
+    format.level = Level::kVideo;
+    format.features = {{"mean_rgb", 8}, {"mean_audio", 4}};
+    DecodeError error = decode_error(format, example.SerializeAsString());
+    CHECK(error.kind() == DataErrorKind::kNonFinite);
+    CHECK(error.video_id() == "Zz99");
+    CHECK(std::string(error.what()) == "feature 'mean_rgb' holds inf at value 6");
+    features["mean_rgb"].mutable_float_list()->set_value(6, 0.5f);
+    features["mean_audio"].mutable_float_list()->set_value(1, NAN);
+    error = decode_error(format, example.SerializeAsString());
+    CHECK(error.kind() == DataErrorKind::kNonFinite);
+    CHECK(std::string(error.what()) == "feature 'mean_audio' holds nan at value 1");
+  }
 }
 
 TEST_CASE("a video without labels is allowed") {

@@ -191,3 +191,33 @@ TEST_CASE("several errors in one run, in source order") {
 TEST_CASE("empty file") {
   CHECK(diagnostics_of("") == "t.ynet:1:1: error: the spec declares no model\nhint: a spec holds `model Name { ... }`\n");
 }
+
+TEST_CASE("a literal too large for a double is an error, not an infinite learning rate") {
+  const std::string model = model_with("  logits = Dense(FramePooling(video), units: 5)\n"
+                                       "  loss SigmoidCrossEntropy(logits, target)\n  output Sigmoid(logits)\n");
+  CHECK(diagnostics_of(model + "train { optimizer = SGD(lr: 1e400) }\n") ==
+        "t.ynet:8:29: error: `1e400` is too large for a number (the largest is about 1.8e308)\n"
+        " 8 | train { optimizer = SGD(lr: 1e400) }\n"
+        "   |                             ^~~~~\n");
+  CHECK(diagnostics_of("param lr = 1e999\n" + model) ==
+        "t.ynet:1:12: error: `1e999` is too large for a number (the largest is about 1.8e308)\n"
+        " 1 | param lr = 1e999\n"
+        "   |            ^~~~~\n");
+}
+
+TEST_CASE("sizes past 64-bit arithmetic are reported at the layer that dominates") {
+  const std::string text = "model M {\n"
+                           "  input video = frames(rgb: 16777216, max_frames: 100000)\n"
+                           "  labels target = multilabel(5)\n"
+                           "  logits = Dense(FramePooling(video), units: 5)\n"
+                           "  loss SigmoidCrossEntropy(logits, target)\n"
+                           "  output Sigmoid(logits)\n"
+                           "}\n"
+                           "train { batch = 10000000 }\n";
+  const std::string diagnostics = diagnostics_of(text);
+  CHECK_MESSAGE(diagnostics.rfind("t.ynet:2:9: error: at batch 10000000 a training step needs about 175 EiB of memory, "
+                                  "more than the 64 PiB limit of 64-bit size arithmetic; `video` alone needs",
+                                  0) == 0,
+                diagnostics);
+  CHECK(diagnostics_of(text.substr(0, text.find("train {")) + "train { batch = 1 }\n").empty());
+}

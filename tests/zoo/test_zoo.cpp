@@ -185,3 +185,30 @@ TEST_CASE("the small BoF and LSTM examples lower their training loss on syntheti
     CHECK(late < 0.9 * early);
   }
 }
+
+TEST_CASE("ynet verify passes on every spec and example, shrunk with --set") {
+  // Small values for every size param the zoo declares; a spec gets those it declares.
+  const std::vector<std::pair<std::string, std::string>> small = {
+      {"hidden", "8"},      {"fc", "8"},           {"cluster_size", "16"}, {"hidden_size", "8"}, {"expert_units", "8"},
+      {"experts", "3"},     {"top_k", "2"},        {"classes", "5"},       {"layers", "2"},      {"lstm_layers", "2"},
+      {"lstm_cells", "8"},  {"mixtures", "2"},     {"skip_frames", "1"}};
+  std::vector<std::string> all = specs_in("specs");
+  const std::vector<std::string> examples = specs_in("examples");
+  all.insert(all.end(), examples.begin(), examples.end());
+  for (const std::string& spec : all) {
+    CAPTURE(spec);
+    // An unknown --set lists the params the spec declares.
+    const Run probe = ynet("check " + spec + " --set no_such_param=1");
+    REQUIRE(probe.status == 2);
+    const size_t at = probe.output.find("(params: ");
+    const std::string declared = at == std::string::npos ? "" : probe.output.substr(at + 9, probe.output.find(')', at) - at - 9);
+    std::string sets;
+    for (const auto& [name, value] : small) {
+      const std::string padded = ", " + declared + ",";
+      if (contains(padded, ", " + name + ",")) sets += " --set " + name + "=" + value;
+    }
+    const Run verify = ynet("verify " + spec + " --batch 2 --frames 3" + sets);
+    CHECK_MESSAGE(verify.status == 0, verify.output);
+    CHECK(contains(verify.output, " 0 failed"));
+  }
+}
