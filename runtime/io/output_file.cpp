@@ -26,16 +26,14 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)), mode_(output_
   }
   if (mode_ == OutputMode::kDirect) {
     file_ = std::fopen(path_.c_str(), "wb");
-    if (file_ == nullptr) fail("open", errno);
+    if (file_ == nullptr) fail("write", errno);
     return;
   }
   // The process id keeps two writers of one path from sharing a temporary file.
   temporary_ = fmt::format("{}.partial.{}", path_, ::getpid());
   file_ = std::fopen(temporary_.c_str(), "wb");
-  if (file_ == nullptr) {
-    const int error = errno;
-    throw std::runtime_error(fmt::format("cannot create '{}': {}", temporary_, std::strerror(error)));
-  }
+  // Named by the path the user gave: the temporary beside it is an implementation detail.
+  if (file_ == nullptr) fail("write", errno);
 }
 
 OutputFile::~OutputFile() {

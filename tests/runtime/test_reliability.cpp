@@ -146,6 +146,13 @@ TEST_CASE("--skip-corrupt reports and counts every skip, and a broken length res
   CHECK(trained.has("38 videos"));
   const std::string log = read(f.dir + "/skip_valid/metrics.jsonl");
   CHECK_MESSAGE(log.find("\"skipped_records\": 2") != std::string::npos, log);
+
+  // Damaged training data: each skip on stderr, the total in the last lines and in metrics.jsonl.
+  const CliRun skip_train = run_ynet(f.train("skip_train", "--train " + damaged + " --skip-corrupt --steps 4"));
+  REQUIRE_MESSAGE(skip_train.status == 0, skip_train.output);
+  CHECK(skip_train.has("skipped in the training data: " + damaged + ": byte " + std::to_string(offsets[5])));
+  CHECK(skip_train.has("damaged records skipped in the training data ("));
+  CHECK(read(f.dir + "/skip_train/metrics.jsonl").find("\"skipped_records\": ") != std::string::npos);
 }
 
 TEST_CASE("not one usable video is an error, with the reason") {
