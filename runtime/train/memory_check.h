@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "compiler/plan/plan.h"
+#include "plan/plan.h"
 
 namespace ynet::train {
 

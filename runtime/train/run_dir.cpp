@@ -13,7 +13,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "compiler/emit/emit.h"
+#include "plan/emit/emit.h"
 #include "runtime/train/checkpoint.h"
 
 namespace ynet::train {

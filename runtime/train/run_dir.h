@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/plan/plan.h"
+#include "plan/plan.h"
 
 namespace ynet::train {
 
