@@ -137,9 +137,13 @@ checkpointpb::Checkpoint read_verified(const std::string& path) {
   if (ckpt.format_version() > kCheckpointFormatVersion)
     throw CheckpointDamaged(fmt::format("'{}' has checkpoint format {}, newer than this ynet ({})", path,
                                         ckpt.format_version(), kCheckpointFormatVersion));
-  if (ckpt.format_version() < 2)
-    throw CheckpointDamaged(fmt::format("'{}' has checkpoint format {}, without checksums: it cannot be verified "
-                                        "(train again with this ynet)", path, ckpt.format_version()));
+  if (ckpt.format_version() < 2) {
+    // Written before checkpoints carried checksums: still the user's trained weights, so they load
+    // as they are, and the user is told; a run resumed from it writes checksummed checkpoints.
+    fmt::print(stderr, "ynet: warning: checkpoint '{}' has format {}, from before checksums: loaded unverified\n",
+               path, ckpt.format_version());
+    return ckpt;
+  }
   verify_checksums(path, ckpt);
   return ckpt;
 }

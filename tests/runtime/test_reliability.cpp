@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "runtime/metrics/predictions_csv.h"
+#include "runtime/train/checkpoint.pb.h"
 #include "tests/support/cli_run.h"
 
 namespace fs = std::filesystem;
@@ -243,6 +244,19 @@ TEST_CASE("a damaged newest checkpoint is named and the newest intact one is use
   CHECK(resumed.has(newest.string() + "' is not a ynet checkpoint, or it is damaged"));
   CHECK(resumed.has("resuming from " + f.dir + "/damaged_ckpt/checkpoints/ckpt-000000002.pb"));
   CHECK(read(newest) == intact);  // trained again from step 2: the same weights, bit for bit
+
+  // A checkpoint of an older ynet (format 1, no checksums) loads, with a warning.
+  ynet::checkpointpb::Checkpoint old_format;
+  REQUIRE(old_format.ParseFromString(intact));
+  old_format.set_format_version(1);
+  old_format.clear_crc32c();
+  for (auto& t : *old_format.mutable_params()) t.clear_crc32c();
+  for (auto& t : *old_format.mutable_state()) t.clear_crc32c();
+  write(newest, old_format.SerializeAsString());
+  const CliRun old_eval = run_ynet("eval " + newest.string() + data);
+  CHECK_MESSAGE(old_eval.status == 0, old_eval.output);
+  CHECK(old_eval.has("from before checksums: loaded unverified"));
+  CHECK(old_eval.has("at step 4 on 40 videos"));
 }
 
 TEST_CASE("a failed --resume leaves the run as it was, and resume edge cases are refused") {
