@@ -23,12 +23,14 @@ mkdir -p "$bundle/bin" "$bundle/tests" "$bundle/lib"
 install -m 755 "$build/cli/ynet" "$bundle/bin/ynet"
 install -m 755 "$build/tests/cuda/cuda_backend" "$bundle/tests/cuda_backend"
 install -m 755 "$build/tests/backend/backend_ops" "$bundle/tests/backend_ops"
-strip "$bundle/bin/ynet" "$bundle/tests/"*
+# The CUDA backend is a module ynet loads on use; bin/ and tests/ find it in ../lib.
+install -m 755 "$build/cli/libynet_cuda_backend.so" "$bundle/lib/libynet_cuda_backend.so"
+strip "$bundle/bin/ynet" "$bundle/tests/"* "$bundle/lib/libynet_cuda_backend.so"
 
 # Libraries the GPU machine provides itself: the CUDA ones (same major versions as the build's),
 # the C library family and the compiler runtime (newer there than here is fine; older would not be).
 provided='^(libcuda|libcudart|libcublas|libcublasLt|libcudnn|libnvrtc|libnvJitLink|libc|libm|libdl|librt|libpthread|libresolv|ld-linux-x86-64|libstdc\+\+|libgcc_s)\.so'
-for binary in "$bundle/bin/ynet" "$bundle/tests/"*; do
+for binary in "$bundle/bin/ynet" "$bundle/tests/"* "$bundle/lib/libynet_cuda_backend.so"; do
   ldd "$binary" | awk '/=> \// { print $3 }'
 done | sort -u | while read -r lib; do
   if ! basename "$lib" | grep -Eq "$provided"; then cp -L "$lib" "$bundle/lib/"; fi

@@ -50,7 +50,8 @@ for lib in libcublas.so.13 libcublasLt.so.13 libcudnn.so.9; do
   [[ -n "$found" && ":$libdirs:" != *":$found:"* ]] && libdirs="$libdirs:$found"
 done
 libpath="$bundle/lib$libdirs"
-if LD_LIBRARY_PATH="$libpath" ldd "$bundle/bin/ynet" | grep "not found"; then
+# ynet itself links no CUDA library; the backend module it loads does.
+if LD_LIBRARY_PATH="$libpath" ldd "$bundle/bin/ynet" "$bundle/lib/libynet_cuda_backend.so" | grep "not found"; then
   echo "run.sh: the libraries above are missing" >&2
   exit 1
 fi

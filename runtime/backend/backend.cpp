@@ -3,10 +3,8 @@
 #include <omp.h>
 
 #include "runtime/backend/arena_backend.h"
+#include "runtime/backend/cuda_module_loader.h"
 #include "ops/step_tables.h"
-#if defined(YNET_HAVE_CUDA) && YNET_HAVE_CUDA
-#include "runtime/backend/cuda/cuda_backend.h"
-#endif
 
 namespace ynet::runtime {
 namespace {
@@ -41,13 +39,7 @@ void Backend::forward(const StepContext& ctx) {
   run(ir::Phase::Loss, ctx);
 }
 
-std::string cuda_unavailable_reason() {
-#if defined(YNET_HAVE_CUDA) && YNET_HAVE_CUDA
-  return cuda::unavailable_reason();
-#else
-  return "this build of ynet has no CUDA backend: it was built without the CUDA toolkit";
-#endif
-}
+std::string cuda_unavailable_reason() { return cuda_module_unavailable_reason(); }
 
 std::unique_ptr<Backend> make_backend(const std::string& name, const BackendOptions& options) {
   // The Debian oneDNN runs on OpenMP: one thread count serves oneDNN and our own loops.
@@ -55,11 +47,11 @@ std::unique_ptr<Backend> make_backend(const std::string& name, const BackendOpti
   if (name == "reference") return std::make_unique<ArenaBackend<double>>("reference", reference_steps());
   if (name == "cpu") return std::make_unique<CpuBackend>();
   if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
-#if defined(YNET_HAVE_CUDA) && YNET_HAVE_CUDA
-    return cuda::make_backend(name == "cuda" ? cuda::Precision::tf32 : cuda::parse_precision(name.substr(5)));
-#else
-    throw std::runtime_error(cuda_unavailable_reason());
-#endif
+    const std::string precision = name == "cuda" ? "tf32" : name.substr(5);
+    // Checked here too, so that a misspelt name is a usage error whether or not CUDA can run.
+    if (precision != "fp32" && precision != "tf32")
+      throw std::invalid_argument("unknown precision '" + precision + "' (choose fp32 or tf32)");
+    return make_cuda_backend(precision);
   }
   throw std::invalid_argument("unknown backend '" + name + "' (choose reference, cpu or cuda)");
 }

@@ -57,11 +57,13 @@ class Backend {
 
 // "reference" (plain C++ in double), "cpu" (oneDNN), "cuda" (cuDNN, cuBLAS; float32 matrix
 // products in TF32), "cuda:fp32" or "cuda:tf32". Throws std::invalid_argument for other names and
-// std::runtime_error when the CUDA backend cannot run here (see cuda_unavailable_reason).
+// std::runtime_error when the CUDA backend cannot run here (see cuda_unavailable_reason). The CUDA
+// backend is a module loaded on first use (runtime/backend/cuda_module_loader.h).
 std::unique_ptr<Backend> make_backend(const std::string& name, const BackendOptions& options);
 
-// Why make_backend("cuda") cannot work in this build on this machine (built without CUDA, no
-// device, no driver), or "" when it can.
+// Why make_backend("cuda") cannot work in this build on this machine (built without CUDA, the
+// CUDA backend module missing or unloadable, no driver, no device), or "" when it can. Loads the
+// module when this build has one.
 std::string cuda_unavailable_reason();
 
 }  // namespace ynet::runtime
