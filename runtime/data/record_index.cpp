@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "runtime/data/crc32c.h"
+#include "runtime/data/prefetched_file.h"
 #include "runtime/data/stop_request.h"
 
 namespace ynet::data {
@@ -203,6 +204,9 @@ void IndexedRecordReader::read(const RecordIndex& index, size_t entry, std::stri
 void IndexedRecordReader::will_need(const RecordIndex& index, size_t entry) {
   const IndexedRecord& record = index[entry];
   if (record.error >= 0) return;
+  int8_t& cached = cached_[record.file];
+  if (cached < 0) cached = page_cache_share(paths_[record.file]) >= 0.9 ? 1 : 0;
+  if (cached == 1) return;
   const int fd = open_file(record.file);
   if (fd < 0) return;
   ::posix_fadvise(fd, static_cast<off_t>(record.offset),

@@ -54,7 +54,8 @@ class RecordIndex {
 // the page cache). Keeps a few files open between reads.
 class IndexedRecordReader {
  public:
-  IndexedRecordReader(const std::vector<std::string>& paths, bool verify_crc) : paths_(paths), verify_crc_(verify_crc) {}
+  IndexedRecordReader(const std::vector<std::string>& paths, bool verify_crc)
+      : paths_(paths), verify_crc_(verify_crc), cached_(paths.size(), -1) {}
   ~IndexedRecordReader();
   IndexedRecordReader(const IndexedRecordReader&) = delete;
   IndexedRecordReader& operator=(const IndexedRecordReader&) = delete;
@@ -64,13 +65,15 @@ class IndexedRecordReader {
   // that changed since it was indexed.
   void read(const RecordIndex& index, size_t entry, std::string& data);
   // Asks the kernel to start reading the entry's bytes into the page cache (POSIX_FADV_WILLNEED),
-  // so that a later read() finds them there. Best effort.
+  // so that a later read() finds them there. Best effort; nothing for a file the page cache held
+  // (nine tenths of it) when first asked about, where the call would cost more than it saves.
   void will_need(const RecordIndex& index, size_t entry);
 
  private:
   int open_file(uint32_t file);
   const std::vector<std::string>& paths_;
   bool verify_crc_;
+  std::vector<int8_t> cached_;  // by file: -1 not yet probed, 1 held by the page cache, 0 not
   std::vector<std::pair<uint32_t, int>> open_;  // (file, descriptor), the most recently used last
 };
 
