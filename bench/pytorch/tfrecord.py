@@ -101,6 +101,27 @@ def _int64_values(feature):
     return [x - (1 << 64) if x >= 1 << 63 else x for x in out]
 
 
+def labels_of(record, labels_key="labels"):
+    """The int64 labels of a tf.Example or tf.SequenceExample record (context field 1)."""
+    for number, wire, value in _fields(memoryview(record)):
+        if number == 1 and wire == 2:
+            context = _map(value)
+            return _int64_values(context[labels_key]) if labels_key in context else []
+    return []
+
+
+def records_with_framing(path):
+    """(record bytes with their 16 bytes of framing, data) of one plain TFRecord file, in file order."""
+    with open(path, "rb") as f:
+        data = f.read()
+    offset = 0
+    while offset < len(data):
+        (length,) = struct.unpack_from("<Q", data, offset)
+        end = offset + 16 + length
+        yield data[offset:end], data[offset + 12:offset + 12 + length]
+        offset = end
+
+
 def parse_sequence_example(record, id_key, labels_key, feature_lists):
     """(id, labels, frames [T, sum of sizes] uint8) of one frame-level record."""
     context, lists = {}, {}
