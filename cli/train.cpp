@@ -87,7 +87,7 @@ std::string resolve_backend(const std::string& requested, const std::string& pre
 
 int run(TrainArgs& args) {
   int exit_code = 0;
-  auto model = load_spec(args.spec, args.sets, exit_code);
+  auto model = load_spec(args.spec, args.sets, exit_code, args.batch);
   if (!model) return exit_code;
   train::TrainOptions& options = args.options;
   try {

@@ -376,6 +376,12 @@ train { batch = 10000000 }
   CHECK(check.status == 1);
   CHECK_MESSAGE(check.has("huge.ynet:2:"), check.output);
   CHECK(check.has("more than the 64 PiB limit"));
+  // A --batch replaces the spec's batch in the check too: at batch 1 the model fits, and the
+  // summary leaves out the rows of its table that do not.
+  const CliRun small = run_ynet("compile " + huge + " --batch 1 --emit summary");
+  CHECK_MESSAGE(small.status == 0, small.output);
+  CHECK(small.has("batch 1)"));
+  CHECK_FALSE(small.has("10000000"));
   write(huge, read(huge).replace(read(huge).find("10000000"), 8, "1"));
   REQUIRE(run_ynet("check " + huge).status == 0);
   const CliRun summary = run_ynet("compile " + huge + " --batch 10000 --emit summary");
