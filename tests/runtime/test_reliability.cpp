@@ -55,6 +55,12 @@ std::string read(const fs::path& p) {
 
 void write(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
 
+size_t occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
 // The byte offset of every record of a TFRecord file.
 std::vector<size_t> record_offsets(const std::string& file) {
   std::vector<size_t> offsets;
@@ -143,16 +149,25 @@ TEST_CASE("--skip-corrupt reports and counts every skip, and a broken length res
   const CliRun trained =
       run_ynet(f.train("skip_valid", "--train " + f.frames + "/train0000.tfrecord --valid " + damaged + " --skip-corrupt"));
   REQUIRE_MESSAGE(trained.status == 0, trained.output);
-  CHECK(trained.has("skipped in the validation data: " + damaged + ": byte " + std::to_string(offsets[5])));
-  CHECK(trained.has("38 videos"));
+  // Evaluated twice (eval_every 2 of 4 steps): each damaged record is reported once, and counted
+  // in both evaluations' rows.
+  CHECK_MESSAGE(occurrences(trained.output, "skipped in the validation data: " + damaged + ": byte " +
+                                                std::to_string(offsets[5])) == 1,
+                trained.output);
+  CHECK(occurrences(trained.output, "38 videos") == 2);
   const std::string log = read(f.dir + "/skip_valid/metrics.jsonl");
-  CHECK_MESSAGE(log.find("\"skipped_records\": 2") != std::string::npos, log);
+  CHECK_MESSAGE(occurrences(log, "\"skipped_records\": 2") == 2, log);
 
   // Damaged training data: each skip on stderr, the total in the last lines and in metrics.jsonl.
   const CliRun skip_train = run_ynet(f.train("skip_train", "--train " + damaged + " --skip-corrupt --steps 4"));
   REQUIRE_MESSAGE(skip_train.status == 0, skip_train.output);
-  CHECK(skip_train.has("skipped in the training data: " + damaged + ": byte " + std::to_string(offsets[5])));
-  CHECK(skip_train.has("damaged records skipped in the training data ("));
+  // 4 steps of 16 over 38 videos read the data twice: each damaged record is reported once, and
+  // the summary counts the records and the skips over both passes.
+  CHECK_MESSAGE(occurrences(skip_train.output, "skipped in the training data: " + damaged + ": byte " +
+                                                   std::to_string(offsets[5])) == 1,
+                skip_train.output);
+  CHECK(skip_train.has("2 damaged records skipped in the training data ("));
+  CHECK(skip_train.has("skips over repeated passes"));
   CHECK(read(f.dir + "/skip_train/metrics.jsonl").find("\"skipped_records\": ") != std::string::npos);
 }
 
