@@ -78,6 +78,7 @@ std::vector<float> initial_values(const std::string& init, const std::vector<int
     std::fill(out.begin(), out.end(), 1.0f);
   } else if (init == "glorot_uniform") {
     const double limit = std::sqrt(6.0 / static_cast<double>(std::max<int64_t>(fan_in + fan_out, 1)));
+#pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < count; ++i)
       out[static_cast<size_t>(i)] = static_cast<float>((2.0 * uniform01(seed, stream, static_cast<uint64_t>(i)) - 1.0) * limit);
   } else if (init == "orthogonal") {
