@@ -13,7 +13,7 @@
 // from them, D = diag(sign(R_kk)): the same distribution as QR of a full Gaussian matrix at half
 // the arithmetic, no R (Stewart, "The efficient generation of random orthogonal matrices", 1980).
 //
-// Q is accumulated in double with LAPACK's blocked scheme (dorgqr: panels of 32 reflections applied
+// Q is accumulated in double with LAPACK's blocked scheme (dorgqr: panels of 64 reflections applied
 // as I - V T V^T), in our own loops: every entry is summed in a fixed order, with no fused
 // multiply-adds, on one thread per output column; and the normal numbers use only +, -, *, / and
 // sqrt (portable_math.h). The result is the same bits on every platform and for any thread count.
