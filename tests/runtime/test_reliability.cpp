@@ -230,6 +230,17 @@ TEST_CASE("a damaged newest checkpoint is named and the newest intact one is use
   const CliRun named = run_ynet("eval " + newest.string() + data);
   CHECK(named.status == 1);
   CHECK(named.has("fails its checksum"));
+  CHECK_FALSE(named.has("warning"));  // the one checkpoint tried: its problem is the error, said once
+  // A byte of the model's name made invalid UTF-8: the file does not parse, and only ynet says so.
+  std::string bad_name = intact;
+  const size_t name_at = bad_name.find("Tiny_BoF");
+  REQUIRE(name_at != std::string::npos);
+  bad_name[name_at + 1] = '\xff';
+  write(newest, bad_name);
+  const CliRun unparsed = run_ynet("eval " + newest.string() + data);
+  CHECK(unparsed.status == 1);
+  CHECK_MESSAGE(unparsed.has("is not a ynet checkpoint, or it is damaged"), unparsed.output);
+  CHECK_FALSE(unparsed.has("libprotobuf"));
 
   // Cut short: --resume names it and continues from the older one.
   write(newest, intact.substr(0, intact.size() / 3));
