@@ -58,6 +58,8 @@ class Dataset {
   const DatasetConfig& config() const { return config_; }
   const std::vector<std::string>& files() const { return files_; }
   ShardBy shard_by() const { return shard_by_; }
+  // The shuffle in use (without shuffling: kWindow of one record, i.e. file order).
+  ShuffleMode shuffle_mode() const { return stream_->shuffle_mode(); }
 
  private:
   struct Slot;

@@ -13,6 +13,14 @@ const char* to_string(ShardBy shard_by) {
   return "auto";
 }
 
+const char* to_string(ShuffleMode mode) {
+  switch (mode) {
+    case ShuffleMode::kPermutation: return "permutation";
+    case ShuffleMode::kWindow: return "window";
+  }
+  return "permutation";
+}
+
 std::string DatasetConfig::validate() const {
   if (std::string error = format.validate(); !error.empty()) return error;
   if (files.empty()) return "no data files given";

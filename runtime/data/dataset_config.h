@@ -16,13 +16,28 @@ namespace ynet::data {
 enum class ShardBy { kAuto, kFile, kRecord };
 const char* to_string(ShardBy shard_by);
 
+// How records are shuffled (with shuffle on).
+// kPermutation: every epoch is a uniformly random permutation of all the worker's records, across
+//   all files, drawn from (seed, epoch). The records' offsets come from an index built by one scan
+//   of the record headers when the dataset is made (runtime/data/record_index.h); each record is
+//   then read on its own, shuffle_buffer records at a time in file order. Plain (uncompressed)
+//   files only: a compressed file cannot be read at an offset, and the dataset falls back to
+//   kWindow (Dataset::shuffle_mode() says which is in use).
+// kWindow: each epoch visits the files in a seeded order and permutes the records in consecutive
+//   windows of shuffle_buffer records, like a shuffle buffer of that size. Files written in an
+//   order (by class, by time) give it correlated batches: each batch comes from a stretch of
+//   about shuffle_buffer neighbouring records.
+enum class ShuffleMode { kPermutation, kWindow };
+const char* to_string(ShuffleMode mode);
+
 struct DatasetConfig {
   RecordFormat format;
   std::vector<std::string> files;  // globs; commas separate several
   int batch_size = 64;
-  // When shuffling, each epoch visits the files in a seeded order and permutes the records in
-  // consecutive windows of shuffle_buffer records (the window is what a shuffle buffer holds).
+  // When shuffling, see ShuffleMode. shuffle_buffer is the number of records held in memory:
+  // the window of kWindow, the records read together of kPermutation.
   bool shuffle = false;
+  ShuffleMode shuffle_mode = ShuffleMode::kPermutation;
   int shuffle_buffer = 1024;
   uint64_t seed = 0;
   int epochs = 1;  // 0: repeat forever

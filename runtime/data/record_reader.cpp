@@ -37,6 +37,10 @@ RecordReader::RecordReader(std::string path, RecordReaderOptions options)
   PrefetchOptions reading;
   reading.direct_reads = options_.direct_reads;
   if (!options_.read_ahead) reading.blocks = 1;
+  if (options_.scan) {
+    reading.block_size = kReadChunk;
+    reading.blocks = 4;
+  }
   source_ = open_byte_source(path_, options_.compression, compression_, reading);
 }
 
@@ -139,6 +143,7 @@ bool RecordReader::read_header(uint64_t& length) {
   if (length > SIZE_MAX - kHeaderSize - kFooterSize) {
     fail(DataErrorKind::kTruncated, fmt::format("record length {} is impossible", length), end_ - begin_);
   }
+  record_length_ = length;
   return true;
 }
 

@@ -27,6 +27,9 @@ struct RecordReaderOptions {
   bool direct_reads = false;
   // Off for a reader of a record or two (a probe): one block is read, not the ring's eight.
   bool read_ahead = true;
+  // For a reader that mostly skips (the scan of an index, runtime/data/record_index.h): small
+  // blocks, so that stepping over a large record does not read it.
+  bool scan = false;
 };
 
 class ByteSource;
@@ -52,9 +55,11 @@ class RecordReader {
   // Steps over the next record without reading or checking its data; false at the end.
   bool skip();
 
-  // Byte offset (uncompressed stream) and index of the record last returned or skipped.
+  // Byte offset (uncompressed stream), index and data length of the record last returned or
+  // skipped.
   uint64_t record_offset() const { return record_offset_; }
   int64_t record_index() const { return record_index_; }
+  uint64_t record_length() const { return record_length_; }
   const std::string& path() const { return path_; }
   Compression compression() const { return compression_; }
 
@@ -85,6 +90,7 @@ class RecordReader {
   uint64_t stream_offset_ = 0;  // uncompressed offset of buffer_[begin_]
   uint64_t record_offset_ = 0;
   int64_t record_index_ = -1;
+  uint64_t record_length_ = 0;
   bool finished_ = false;
 };
 

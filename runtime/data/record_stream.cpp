@@ -1,8 +1,11 @@
 #include "runtime/data/record_stream.h"
 
+#include <algorithm>
 #include <numeric>
+#include <stdexcept>
 
 #include "runtime/data/random.h"
+#include "runtime/data/record_index.h"
 #include "runtime/data/record_reader.h"
 
 namespace ynet::data {
@@ -11,6 +14,7 @@ namespace {
 // Distinguishes the random streams drawn from one seed.
 constexpr uint64_t kFileOrderStream = 0x66696c65;
 constexpr uint64_t kWindowStream = 0x77696e64;
+constexpr uint64_t kPermutationStream = 0x7065726d;
 
 }  // namespace
 
@@ -24,6 +28,18 @@ RecordStream::RecordStream(const DatasetConfig& config, std::vector<std::string>
   for (uint32_t i = 0; i < all_files_.size(); ++i) {
     if (shard_by_ == ShardBy::kRecord || i % static_cast<uint32_t>(config_.world_size) == static_cast<uint32_t>(config_.rank)) {
       own_files_.push_back(i);
+    }
+  }
+  if (config_.shuffle && config_.shuffle_mode == ShuffleMode::kPermutation) {
+    RecordReaderOptions options;
+    options.compression = config_.compression;
+    index_ = std::make_unique<RecordIndex>(all_files_, own_files_, options, config_.threads + 1);
+    if (index_->compressed()) {
+      index_.reset();  // records of a compressed file cannot be read at an offset
+    } else {
+      if (index_->size() > UINT32_MAX) throw std::invalid_argument("more than 2^32 records: too many to permute");
+      mode_ = ShuffleMode::kPermutation;
+      indexed_reader_ = std::make_unique<IndexedRecordReader>(all_files_, config_.verify_crc);
     }
   }
   const size_t window = config_.shuffle ? static_cast<size_t>(config_.shuffle_buffer) : 1;
@@ -49,6 +65,22 @@ void RecordStream::start_epoch(uint64_t epoch) {
   window_index_ = 0;
   good_in_epoch_ = 0;
   done_ = config_.epochs > 0 && epoch >= static_cast<uint64_t>(config_.epochs);
+  if (mode_ == ShuffleMode::kPermutation) {
+    // One permutation of every indexed entry; under record sharding every worker draws the same
+    // one and takes every world_size-th entry of it.
+    epoch_entries_.resize(index_->size());
+    std::iota(epoch_entries_.begin(), epoch_entries_.end(), 0u);
+    Rng rng(mix_seed(config_.seed, epoch, kPermutationStream));
+    rng.shuffle(epoch_entries_.data(), epoch_entries_.size());
+    if (shard_by_ == ShardBy::kRecord && config_.world_size > 1) {
+      size_t kept = 0;
+      for (size_t i = static_cast<size_t>(config_.rank); i < epoch_entries_.size();
+           i += static_cast<size_t>(config_.world_size))
+        epoch_entries_[kept++] = epoch_entries_[i];
+      epoch_entries_.resize(kept);
+    }
+    epoch_cursor_ = 0;
+  }
 }
 
 bool RecordStream::open_next_file(StreamRecord& out) {
@@ -105,7 +137,45 @@ bool RecordStream::advance(bool want_data, StreamRecord& out) {
   }
 }
 
+void RecordStream::fill_permuted_window() {
+  const RecordIndex& index = *index_;
+  window_size_ = std::min(window_.size(), epoch_entries_.size() - epoch_cursor_);
+  const uint32_t* entries = epoch_entries_.data() + epoch_cursor_;
+  // Read in file order: on a disk the reads sweep forward, and the kernel was asked to start
+  // them when the previous window was read.
+  read_order_.resize(window_size_);
+  std::iota(read_order_.begin(), read_order_.end(), 0u);
+  std::sort(read_order_.begin(), read_order_.end(), [&](uint32_t a, uint32_t b) {
+    const IndexedRecord& x = index[entries[a]];
+    const IndexedRecord& y = index[entries[b]];
+    return x.file != y.file ? x.file < y.file : x.offset < y.offset;
+  });
+  for (const uint32_t slot : read_order_) {
+    StreamRecord& out = window_[slot];
+    const uint32_t entry = entries[slot];
+    out.file = index[entry].file;
+    out.offset = index[entry].offset;
+    out.index = index.record_in_file(entry);
+    try {
+      indexed_reader_->read(index, entry, out.bytes);
+      out.error.reset();
+    } catch (const DataError& error) {
+      out.error = std::make_unique<DataError>(error);
+    }
+  }
+  epoch_cursor_ += window_size_;
+  for (size_t i = epoch_cursor_, end = std::min(epoch_entries_.size(), epoch_cursor_ + window_.size()); i < end; ++i)
+    indexed_reader_->will_need(index, epoch_entries_[i]);
+  std::iota(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(window_size_), 0u);
+  window_cursor_ = 0;
+  ++window_index_;
+}
+
 void RecordStream::fill_window() {
+  if (mode_ == ShuffleMode::kPermutation) {
+    fill_permuted_window();
+    return;
+  }
   window_size_ = 0;
   while (window_size_ < window_.size() && advance(true, window_[window_size_])) ++window_size_;
   std::iota(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(window_size_), 0u);
@@ -148,6 +218,18 @@ void RecordStream::seek(StreamPosition position) {
   start_epoch(position.epoch);
   if (done_) return;
   const uint64_t window = window_.size();
+  if (mode_ == ShuffleMode::kPermutation) {
+    // The epoch's order is known without reading: go straight to the window the position is in.
+    good_in_epoch_ = position.record > 0 ? 1 : 0;
+    window_index_ = position.record / window;
+    epoch_cursor_ = static_cast<size_t>(std::min<uint64_t>(window_index_ * window, epoch_entries_.size()));
+    position_.record = epoch_cursor_;
+    if (epoch_cursor_ == epoch_entries_.size()) return;  // the position lies at or past the epoch's end
+    fill_window();
+    window_cursor_ = std::min<size_t>(static_cast<size_t>(position.record % window), window_size_);
+    position_.record += window_cursor_;
+    return;
+  }
   const uint64_t skipped_windows = position.record / window;
   StreamRecord scratch;
   uint64_t skipped = 0;

@@ -1,7 +1,8 @@
 #pragma once
-// The ordered stream of raw records one worker reads: epochs, the seeded file order, sharding
-// and the windowed shuffle. Everything is a function of the configuration and the seed alone,
-// so that a position (epoch, records consumed in it) can be returned to exactly.
+// The ordered stream of raw records one worker reads: epochs, sharding and the shuffle (a
+// permutation of every record through an index of the files, or the seeded file order and a
+// windowed shuffle: ShuffleMode). Everything is a function of the configuration and the seed
+// alone, so that a position (epoch, records consumed in it) can be returned to exactly.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +15,8 @@
 namespace ynet::data {
 
 class RecordReader;
+class RecordIndex;
+class IndexedRecordReader;
 
 struct StreamPosition {
   uint64_t epoch = 0;
@@ -33,7 +36,9 @@ struct StreamRecord {
 
 class RecordStream {
  public:
-  // `on_skip` receives each damaged record that is skipped (only with skip_corrupt).
+  // `on_skip` receives each damaged record that is skipped (only with skip_corrupt). With
+  // ShuffleMode::kPermutation the files are indexed here (one scan of their record headers; throws
+  // StopRequested when a stop is requested meanwhile).
   RecordStream(const DatasetConfig& config, std::vector<std::string> files,
                std::function<void(const DataError&)> on_skip);
   ~RecordStream();
@@ -45,6 +50,8 @@ class RecordStream {
   void seek(StreamPosition position);
 
   ShardBy shard_by() const { return shard_by_; }
+  // The shuffle in use: kWindow where kPermutation was asked for but a file is compressed.
+  ShuffleMode shuffle_mode() const { return mode_; }
   const std::vector<std::string>& files() const { return all_files_; }
   // The files this worker reads each epoch (all of them under record sharding).
   const std::vector<uint32_t>& own_files() const { return own_files_; }
@@ -56,12 +63,23 @@ class RecordStream {
   bool advance(bool want_data, StreamRecord& out);
   bool open_next_file(StreamRecord& out);
   void fill_window();
+  // kPermutation: reads the next window's records of the epoch's order, in file order.
+  void fill_permuted_window();
 
   DatasetConfig config_;
   std::vector<std::string> all_files_;
   std::vector<uint32_t> own_files_;
   ShardBy shard_by_;
+  ShuffleMode mode_ = ShuffleMode::kWindow;
   std::function<void(const DataError&)> on_skip_;
+
+  // kPermutation: the index of this worker's files (all files under record sharding), this epoch's
+  // entries of this worker in order, and the next of them to read.
+  std::unique_ptr<RecordIndex> index_;
+  std::unique_ptr<IndexedRecordReader> indexed_reader_;
+  std::vector<uint32_t> epoch_entries_;
+  size_t epoch_cursor_ = 0;
+  std::vector<uint32_t> read_order_;
 
   // Sequential state within the epoch.
   std::vector<uint32_t> epoch_files_;

@@ -167,6 +167,10 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   config.verify_crc = options.verify_crc;
   config.skip_corrupt = options.skip_corrupt;
   data::Dataset dataset(config);
+  if (dataset.shuffle_mode() != config.shuffle_mode)
+    fmt::print(stderr, "ynet: warning: the training data are compressed, so they are shuffled within windows of {} "
+                       "records, not by a permutation of all records (docs/data.md, \"Order\")\n",
+               config.shuffle_buffer);
   data::SkipReport skips("training data");
   dataset.on_skip([&](const data::DataError& error) { skips.add(error); });
   data::SkipReport valid_skips("validation data");
