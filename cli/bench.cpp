@@ -23,7 +23,7 @@ struct BenchArgs {
 
 int run(BenchArgs& args) {
   int exit_code = 0;
-  auto model = load_spec(args.spec, args.sets, exit_code);
+  auto model = load_spec(args.spec, args.sets, exit_code, args.batch);
   if (!model) return exit_code;
   args.options.backend = backend_name(args.options.backend, args.precision, "tf32");
   const SpecPlans plans = compile_plans(*model, args.batch, args.frames,

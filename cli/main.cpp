@@ -1,9 +1,22 @@
+#include <google/protobuf/stubs/logging.h>
+
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.h"
 
+namespace {
+
+// Protobuf logs a line of its own for a malformed file it parses (a damaged checkpoint or plan:
+// "[libprotobuf ERROR ...] String field ... contains invalid UTF-8"); ynet reports the same file
+// in its own words, naming it and what to do.
+void quiet_protobuf_log(google::protobuf::LogLevel, const char*, int, const std::string&) {}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  google::protobuf::SetLogHandler(quiet_protobuf_log);
   CLI::App app{"ynet: a model-spec compiler and trainer for large-scale video classification"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");

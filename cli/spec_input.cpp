@@ -50,7 +50,7 @@ SpecPlans compile_plans(const sema::CheckedModel& model, int64_t batch, int64_t 
 }
 
 std::optional<sema::CheckedModel> load_spec(const std::string& path, const std::vector<std::string>& sets,
-                                            int& exit_code) {
+                                            int& exit_code, int64_t batch) {
   std::vector<std::pair<std::string, std::string>> overrides;
   for (const std::string& s : sets) {
     const size_t eq = s.find('=');
@@ -66,7 +66,7 @@ std::optional<sema::CheckedModel> load_spec(const std::string& path, const std::
     exit_code = 1;
     return std::nullopt;
   }
-  sema::CheckResult result = sema::check_file(path, overrides);
+  sema::CheckResult result = sema::check_file(path, overrides, batch);
   if (!result.usage_error.empty()) {
     fmt::print(stderr, "ynet: error: {}\n", result.usage_error);
     exit_code = 2;

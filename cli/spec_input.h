@@ -33,9 +33,10 @@ struct SpecPlans {
 SpecPlans compile_plans(const sema::CheckedModel& model, int64_t batch, int64_t max_frames = 0,
                         compiler::Precision infer_precision = compiler::Precision::fp32);
 
-// Checks the spec with the overrides. Prints warnings and errors to stderr. On failure returns
-// nothing and sets exit_code: 1 for errors in the spec, 2 for a malformed or unknown --set.
+// Checks the spec with the overrides, its sizes at `batch` (a --batch; 0: the spec's). Prints
+// warnings and errors to stderr. On failure returns nothing and sets exit_code: 1 for errors in the
+// spec, 2 for a malformed or unknown --set.
 std::optional<sema::CheckedModel> load_spec(const std::string& path, const std::vector<std::string>& sets,
-                                            int& exit_code);
+                                            int& exit_code, int64_t batch = 0);
 
 }  // namespace ynet::cli

@@ -87,7 +87,7 @@ std::string resolve_backend(const std::string& requested, const std::string& pre
 
 int run(TrainArgs& args) {
   int exit_code = 0;
-  auto model = load_spec(args.spec, args.sets, exit_code);
+  auto model = load_spec(args.spec, args.sets, exit_code, args.batch);
   if (!model) return exit_code;
   train::TrainOptions& options = args.options;
   try {
@@ -126,9 +126,7 @@ int run(TrainArgs& args) {
   }
   fmt::print("trained {} steps ({} samples) in {:.1f} s: {:.1f} samples/s, last loss {:.4f}\ncheckpoint {}\n", s.steps,
              s.samples, s.seconds, s.samples_per_second, s.last_loss, s.last_checkpoint);
-  if (s.skipped_records > 0)
-    fmt::print("{} damaged records skipped in the training data ({} bytes unread), each reported above\n",
-               s.skipped_records, s.skipped_bytes);
+  if (!s.skipped_summary.empty()) fmt::print("{}, each reported above\n", s.skipped_summary);
   if (s.interrupted) {
     fmt::print("interrupted at step {}: checkpoint {} written; continue with --resume\n", s.steps, s.last_checkpoint);
     return data::exit_status_for_signal(s.stop_signal);

@@ -28,7 +28,7 @@ struct VerifyArgs {
 
 int run(VerifyArgs& args) {
   int exit_code = 0;
-  auto model = load_spec(args.spec, args.sets, exit_code);
+  auto model = load_spec(args.spec, args.sets, exit_code, args.batch);
   if (!model) return exit_code;
   const plan::Plan plan = compile_plans(*model, args.batch, args.frames).train;
   args.options.backend = backend_name(args.backend, args.precision, "fp32");

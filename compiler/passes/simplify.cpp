@@ -66,7 +66,10 @@ int prune_for_inference(ir::Graph& graph) {
       n.attrs["training"] = false;
       ++changes;
     }
-    if (n.op == "BatchNorm") n.outputs.resize(1);  // inference writes y only, not the statistics
+    if (n.op == "BatchNorm") {
+      n.outputs.resize(1);  // inference writes y only, not the statistics,
+      if (n.inputs.size() > 5) n.inputs.resize(5);  // and normalises with the moving ones: no lengths
+    }
     kept.push_back(std::move(n));
   }
   graph.nodes = std::move(kept);

@@ -9,7 +9,8 @@ namespace ynet::passes {
 int eliminate_dead_steps(ir::Graph& graph);
 
 // Prepares a forward graph for inference: dropout becomes the identity, every forward step's
-// `training` attribute turns false (BatchNorm uses its moving statistics), loss steps are removed. Run eliminate_dead_steps afterwards.
+// `training` attribute turns false (BatchNorm uses its moving statistics, and drops the lengths it
+// reads over frames in training), loss steps are removed. Run eliminate_dead_steps afterwards.
 int prune_for_inference(ir::Graph& graph);
 
 // Dense (no activation) followed by an activation step that is the only reader of its output

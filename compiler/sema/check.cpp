@@ -108,7 +108,7 @@ bool CheckResult::has_errors() const {
 }
 
 CheckResult check_source(const std::string& path, const std::string& text,
-                         const std::vector<std::pair<std::string, std::string>>& overrides) {
+                         const std::vector<std::pair<std::string, std::string>>& overrides, int64_t batch) {
   CheckResult result;
   result.sources = std::make_shared<syntax::SourceManager>();
   syntax::DiagnosticSink diags;
@@ -162,7 +162,7 @@ CheckResult check_source(const std::string& path, const std::string& text,
   check_model(*model, train != nullptr, params, diags, checked);
   if (train != nullptr) check_train(*train, params, diags, checked.train);
   if (!diags.has_errors()) {
-    if (const auto problem = find_size_problem(checked, checked.train.batch))
+    if (const auto problem = find_size_problem(checked, batch > 0 ? batch : checked.train.batch))
       diags.error(problem->loc, problem->message, problem->hint);
   }
   for (const ParamEntry& p : params.entries()) {
@@ -180,7 +180,8 @@ CheckResult check_source(const std::string& path, const std::string& text,
   return result;
 }
 
-CheckResult check_file(const std::string& path, const std::vector<std::pair<std::string, std::string>>& overrides) {
+CheckResult check_file(const std::string& path, const std::vector<std::pair<std::string, std::string>>& overrides,
+                       int64_t batch) {
   std::string text, error;
   if (!syntax::read_file(path, text, error)) {
     CheckResult result;
@@ -188,7 +189,7 @@ CheckResult check_file(const std::string& path, const std::vector<std::pair<std:
     result.diagnostics.push_back({syntax::Severity::Error, {}, fmt::format("cannot read `{}`: {}", path, error), {}});
     return result;
   }
-  return check_source(path, text, overrides);
+  return check_source(path, text, overrides, batch);
 }
 
 }  // namespace ynet::sema

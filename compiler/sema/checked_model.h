@@ -85,11 +85,13 @@ struct CheckResult {
   bool has_errors() const;
 };
 
-// Parses and checks a spec file with `--set` overrides. Never throws on bad input.
+// Parses and checks a spec file with `--set` overrides. Never throws on bad input. `batch`, when
+// positive, is the batch the model will run at (a command's --batch): the size limits are checked
+// at it instead of the spec's train.batch.
 CheckResult check_file(const std::string& path,
-                       const std::vector<std::pair<std::string, std::string>>& overrides);
+                       const std::vector<std::pair<std::string, std::string>>& overrides, int64_t batch = 0);
 // The same for spec text held in memory (tests, fuzzing); includes resolve relative to `path`.
 CheckResult check_source(const std::string& path, const std::string& text,
-                         const std::vector<std::pair<std::string, std::string>>& overrides);
+                         const std::vector<std::pair<std::string, std::string>>& overrides, int64_t batch = 0);
 
 }  // namespace ynet::sema

@@ -1,5 +1,8 @@
 #include "ops/batch_norm/cpu.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace ynet::ops::batch_norm::cpu {
 
 using dnnl_call::bind;
@@ -102,7 +105,193 @@ void Kernel::backward(const float* x, const float* gamma, const float* batch_mea
 
 void Kernel::update_moving_statistics(const float* batch_mean, const float* batch_variance, float* moving_mean,
                                       float* moving_variance) const {
-  reference::update_moving_statistics(shape_, decay_, batch_mean, batch_variance, moving_mean, moving_variance);
+  reference::update_moving_statistics(shape_, shape_.rows, decay_, batch_mean, batch_variance, moving_mean,
+                                      moving_variance);
+}
+
+namespace {
+
+constexpr std::size_t kChunk = 64;  // rows per chunk
+
+// Per feature: out[f] = sum over the rows r of the chunk that count of term(r, f), in row order.
+// The three sums the kernels need, each its own loop so that it vectorises across the features.
+[[gnu::target_clones("avx512f", "avx2", "default")]]
+void chunk_values(std::size_t features, std::size_t first, std::size_t last, const BatchNormShape& shape,
+                  const std::int32_t* lengths, const float* x, double* out) {
+  std::fill(out, out + features, 0.0);
+  for (std::size_t r = first; r < last; ++r) {
+    if (!counts(shape, lengths, r)) continue;
+    const float* row = x + r * features;
+    for (std::size_t f = 0; f < features; ++f) out[f] += static_cast<double>(row[f]);
+  }
+}
+
+[[gnu::target_clones("avx512f", "avx2", "default")]]
+void chunk_squares(std::size_t features, std::size_t first, std::size_t last, const BatchNormShape& shape,
+                   const std::int32_t* lengths, const float* x, const double* mean, double* out) {
+  std::fill(out, out + features, 0.0);
+  for (std::size_t r = first; r < last; ++r) {
+    if (!counts(shape, lengths, r)) continue;
+    const float* row = x + r * features;
+    for (std::size_t f = 0; f < features; ++f) {
+      const double d = static_cast<double>(row[f]) - mean[f];
+      out[f] += d * d;
+    }
+  }
+}
+
+[[gnu::target_clones("avx512f", "avx2", "default")]]
+void chunk_gradients(std::size_t features, std::size_t first, std::size_t last, const BatchNormShape& shape,
+                     const std::int32_t* lengths, const float* x, const float* dy, const float* mean, double* sum_dy,
+                     double* sum_dy_centered) {
+  std::fill(sum_dy, sum_dy + features, 0.0);
+  std::fill(sum_dy_centered, sum_dy_centered + features, 0.0);
+  for (std::size_t r = first; r < last; ++r) {
+    if (!counts(shape, lengths, r)) continue;
+    const float* row = x + r * features;
+    const float* g = dy + r * features;
+    for (std::size_t f = 0; f < features; ++f) {
+      sum_dy[f] += static_cast<double>(g[f]);
+      sum_dy_centered[f] += static_cast<double>(g[f]) * (static_cast<double>(row[f]) - mean[f]);
+    }
+  }
+}
+
+// y = (x - centre) scale + shift on the rows of [first, last) that count, 0 on the others.
+[[gnu::target_clones("avx512f", "avx2", "default")]]
+void chunk_normalize(std::size_t features, std::size_t first, std::size_t last, const BatchNormShape& shape,
+                     const std::int32_t* lengths, const float* x, const float* centre, const float* scale,
+                     const float* shift, float* y) {
+  for (std::size_t r = first; r < last; ++r) {
+    float* out = y + r * features;
+    if (!counts(shape, lengths, r)) {
+      std::fill(out, out + features, 0.f);
+      continue;
+    }
+    const float* row = x + r * features;
+    for (std::size_t f = 0; f < features; ++f) out[f] = (row[f] - centre[f]) * scale[f] + shift[f];
+  }
+}
+
+// dx = a (dy - b - (x - centre) c) on the rows of [first, last) that count, 0 on the others.
+[[gnu::target_clones("avx512f", "avx2", "default")]]
+void chunk_input_gradient(std::size_t features, std::size_t first, std::size_t last, const BatchNormShape& shape,
+                          const std::int32_t* lengths, const float* x, const float* dy, const float* centre,
+                          const float* a, const float* b, const float* c, float* dx) {
+  for (std::size_t r = first; r < last; ++r) {
+    float* out = dx + r * features;
+    if (!counts(shape, lengths, r)) {
+      std::fill(out, out + features, 0.f);
+      continue;
+    }
+    const float* row = x + r * features;
+    const float* g = dy + r * features;
+    for (std::size_t f = 0; f < features; ++f) out[f] = a[f] * (g[f] - b[f] - (row[f] - centre[f]) * c[f]);
+  }
+}
+
+// total[f] = sum over the chunks of partials[chunk][f], in chunk order.
+void add_chunks(std::size_t chunks, std::size_t features, const double* partials, double* total) {
+#pragma omp parallel for schedule(static)
+  for (std::int64_t f = 0; f < static_cast<std::int64_t>(features); ++f) {
+    double sum = 0.0;
+    for (std::size_t c = 0; c < chunks; ++c) sum += partials[c * features + static_cast<std::size_t>(f)];
+    total[f] = sum;
+  }
+}
+
+}  // namespace
+
+FramesKernel::FramesKernel(const BatchNormShape& shape, double epsilon, double decay)
+    : shape_(shape), epsilon_(epsilon), decay_(decay), chunks_((shape.rows + kChunk - 1) / kChunk) {}
+
+// Chunks x features partial sums (two of them in backward), two feature-long totals, three float
+// vectors of coefficients.
+std::size_t FramesKernel::workspace_doubles() const { return (2 * chunks_ + 5) * shape_.features; }
+
+void FramesKernel::forward_training(const float* x, const float* gamma, const float* beta,
+                                    const std::int32_t* lengths, float* y, float* batch_mean, float* batch_variance,
+                                    float* moving_mean, float* moving_variance, double* workspace) const {
+  const std::size_t features = shape_.features, rows = shape_.rows;
+  const std::size_t counted = counted_rows(shape_, lengths);
+  const double n = counted > 0 ? static_cast<double>(counted) : 1.0;
+  const double bessel = counted > 1 ? n / static_cast<double>(counted - 1) : 1.0;
+  double* partials = workspace;
+  double* mean = partials + 2 * chunks_ * features;
+  double* variance = mean + features;
+  auto* centre = reinterpret_cast<float*>(variance + features);  // three float vectors in 1.5 features of doubles
+  float* scale = centre + features;
+  float* shift = scale + features;
+  const auto chunks = static_cast<std::int64_t>(chunks_);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const auto first = static_cast<std::size_t>(c) * kChunk;
+    chunk_values(features, first, std::min(first + kChunk, rows), shape_, lengths, x, partials + first / kChunk * features);
+  }
+  add_chunks(chunks_, features, partials, mean);
+  for (std::size_t f = 0; f < features; ++f) mean[f] = counted > 0 ? mean[f] / n : 0.0;
+#pragma omp parallel for schedule(static)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const auto first = static_cast<std::size_t>(c) * kChunk;
+    chunk_squares(features, first, std::min(first + kChunk, rows), shape_, lengths, x, mean,
+                  partials + first / kChunk * features);
+  }
+  add_chunks(chunks_, features, partials, variance);
+  for (std::size_t f = 0; f < features; ++f) {
+    variance[f] = counted > 0 ? variance[f] / n : 0.0;
+    batch_mean[f] = static_cast<float>(mean[f]);
+    batch_variance[f] = static_cast<float>(variance[f]);
+    centre[f] = batch_mean[f];
+    scale[f] = static_cast<float>((gamma ? gamma[f] : 1.0) / std::sqrt(variance[f] + epsilon_));
+    shift[f] = beta ? beta[f] : 0.f;
+    if (counted == 0) continue;
+    moving_mean[f] = static_cast<float>(decay_ * moving_mean[f] + (1.0 - decay_) * mean[f]);
+    moving_variance[f] = static_cast<float>(decay_ * moving_variance[f] + (1.0 - decay_) * bessel * variance[f]);
+  }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const auto first = static_cast<std::size_t>(c) * kChunk;
+    chunk_normalize(features, first, std::min(first + kChunk, rows), shape_, lengths, x, centre, scale, shift, y);
+  }
+}
+
+void FramesKernel::backward(const float* x, const float* gamma, const std::int32_t* lengths, const float* batch_mean,
+                            const float* batch_variance, const float* dy, float* dx, float* dgamma, float* dbeta,
+                            double* workspace) const {
+  const std::size_t features = shape_.features, rows = shape_.rows;
+  const std::size_t counted = counted_rows(shape_, lengths);
+  const double n = counted > 0 ? static_cast<double>(counted) : 1.0;
+  double* partial_dy = workspace;
+  double* partial_centered = partial_dy + chunks_ * features;
+  double* sum_dy = partial_centered + chunks_ * features;
+  double* sum_centered = sum_dy + features;
+  auto* a = reinterpret_cast<float*>(sum_centered + features);
+  float* b = a + features;
+  float* c = b + features;
+  const auto chunks = static_cast<std::int64_t>(chunks_);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t k = 0; k < chunks; ++k) {
+    const auto first = static_cast<std::size_t>(k) * kChunk;
+    chunk_gradients(features, first, std::min(first + kChunk, rows), shape_, lengths, x, dy, batch_mean,
+                    partial_dy + first / kChunk * features, partial_centered + first / kChunk * features);
+  }
+  add_chunks(chunks_, features, partial_dy, sum_dy);
+  add_chunks(chunks_, features, partial_centered, sum_centered);
+  for (std::size_t f = 0; f < features; ++f) {
+    const double inv_std = 1.0 / std::sqrt(static_cast<double>(batch_variance[f]) + epsilon_);
+    dbeta[f] = static_cast<float>(sum_dy[f]);
+    dgamma[f] = static_cast<float>(sum_centered[f] * inv_std);
+    a[f] = static_cast<float>((gamma ? gamma[f] : 1.0) * inv_std);
+    b[f] = static_cast<float>(sum_dy[f] / n);
+    c[f] = static_cast<float>(sum_centered[f] * inv_std * inv_std / n);
+  }
+  if (!dx) return;
+#pragma omp parallel for schedule(static)
+  for (std::int64_t k = 0; k < chunks; ++k) {
+    const auto first = static_cast<std::size_t>(k) * kChunk;
+    chunk_input_gradient(features, first, std::min(first + kChunk, rows), shape_, lengths, x, dy, batch_mean, a, b,
+                         c, dx);
+  }
 }
 
 }  // namespace ynet::ops::batch_norm::cpu

@@ -1,7 +1,15 @@
 #pragma once
-// oneDNN batch normalisation over x [rows, features] (see reference.h for the math, the statistics
-// and the moving-average convention). The batch variance written by forward_training is the biased
-// one, like the reference's.
+// Batch normalisation over x [rows, features] on the CPU (see reference.h for the math, the
+// statistics and the moving-average convention). The batch variance written by forward_training is
+// the biased one, like the reference's.
+//   Kernel          oneDNN's batch normalization, for statistics over every row (vectors) and for
+//                   inference.
+//   FramesKernel    our own loops, for statistics over the valid frames only (oneDNN has no mask),
+//                   and for dgamma, dbeta without dx. The rows are cut into fixed chunks of 64; each
+//                   chunk's sums over its rows that count are taken in double by one thread (vector
+//                   lanes across the features, which are contiguous), and the chunks' sums added in
+//                   chunk order by feature: the result does not depend on the thread count.
+#include <cstdint>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -30,6 +38,30 @@ class Kernel {
   double decay_;
   dnnl::memory x_, y_, gamma_, beta_, mean_, variance_, dy_, dx_, dgamma_, dbeta_;
   dnnl_call::Call training_, inference_, backward_;
+};
+
+class FramesKernel {
+ public:
+  FramesKernel(const BatchNormShape& shape, double epsilon, double decay);
+
+  // Doubles of scratch that forward_training and backward take.
+  std::size_t workspace_doubles() const;
+
+  // Training forward with lengths (or, lengths == nullptr, over every row): y (0 on padded frames),
+  // the batch statistics, and the moving statistics moved towards them.
+  void forward_training(const float* x, const float* gamma, const float* beta, const std::int32_t* lengths, float* y,
+                        float* batch_mean, float* batch_variance, float* moving_mean, float* moving_variance,
+                        double* workspace) const;
+
+  // Its gradients; dx may be null (only dgamma and dbeta are computed), and is 0 on padded frames.
+  void backward(const float* x, const float* gamma, const std::int32_t* lengths, const float* batch_mean,
+                const float* batch_variance, const float* dy, float* dx, float* dgamma, float* dbeta,
+                double* workspace) const;
+
+ private:
+  BatchNormShape shape_;
+  double epsilon_, decay_;
+  std::size_t chunks_;
 };
 
 }  // namespace ynet::ops::batch_norm::cpu

@@ -14,8 +14,8 @@ void add_cuda_steps(runtime::cuda::StepTable& table) {
     cudaStream_t stream = b.stream();
     return runtime::make_step([=](const runtime::StepContext&) {
       if (o.training)
-        cuda::forward_training(o.shape, o.epsilon, o.decay, o.x, o.gamma, o.beta, o.y, o.batch_mean, o.batch_variance,
-                               o.moving_mean, o.moving_variance, workspace.as<void>(), stream);
+        cuda::forward_training(o.shape, o.epsilon, o.decay, o.x, o.gamma, o.beta, o.lengths, o.y, o.batch_mean,
+                               o.batch_variance, o.moving_mean, o.moving_variance, workspace.as<void>(), stream);
       else
         cuda::forward_inference(o.shape, o.epsilon, o.x, o.gamma, o.beta, o.moving_mean, o.moving_variance, o.y,
                                 workspace.as<void>(), stream);
@@ -26,8 +26,8 @@ void add_cuda_steps(runtime::cuda::StepTable& table) {
     const runtime::cuda::Scratch workspace = b.transient({cuda::workspace_bytes(o.shape)})[0];
     cudaStream_t stream = b.stream();
     return runtime::make_step([=](const runtime::StepContext&) {
-      cuda::backward(o.shape, o.epsilon, o.x, o.gamma, o.batch_mean, o.batch_variance, o.dy, o.dx, o.dgamma, o.dbeta,
-                     workspace.as<void>(), stream);
+      cuda::backward(o.shape, o.epsilon, o.x, o.gamma, o.lengths, o.batch_mean, o.batch_variance, o.dy, o.dx,
+                     o.dgamma, o.dbeta, workspace.as<void>(), stream);
     });
   };
   table["FoldBatchNorm"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {

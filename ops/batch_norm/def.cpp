@@ -8,9 +8,9 @@ std::vector<OpDef> defs() {
   OpDef d;
   d.name = "BatchNorm";
   d.category = "layer";
-  d.doc = "Batch normalization of every feature. Training uses the batch statistics (over the batch "
-          "and, for sequences, over the valid frames); inference uses moving averages, which are "
-          "state, not trainable parameters.";
+  d.doc = "Batch normalization of every feature. Training uses the batch statistics: over the batch, "
+          "or for sequences over the valid frames only (padded frames do not count, and come out as "
+          "0); inference uses moving averages, which are state, not trainable parameters.";
   d.inputs = {{"x", "a vector or a sequence"}};
   d.args = {
       float_arg("momentum", 0.99, fraction_below_one(), "moving average: m <- momentum*m + (1-momentum)*batch"),

@@ -1,12 +1,14 @@
 #pragma once
 // The operands of BatchNorm's steps, read once for every backend (Buffers<double>, Buffers<float>,
 // DeviceBuffers): steps.cpp and cuda_steps.cpp only construct kernels and call them.
-//   "BatchNorm"       inputs (x, gamma or -1, beta or -1, moving_mean, moving_variance); outputs in
-//                     training (y, moving_mean, moving_variance, batch_mean, batch_variance), in
-//                     inference (y); attributes training, epsilon, momentum (the moving averages'
-//                     decay, named as Keras names it). The moving statistics are updated in place.
-//   "BatchNorm.grad"  reads x, gamma, the saved batch statistics and dy; outputs dx, dgamma, dbeta
-//                     (each -1 when nothing reads it)
+//   "BatchNorm"       inputs (x, gamma or -1, beta or -1, moving_mean, moving_variance[, lengths]);
+//                     outputs in training (y, moving_mean, moving_variance, batch_mean,
+//                     batch_variance), in inference (y); attributes training, epsilon, momentum (the
+//                     moving averages' decay, named as Keras names it). The moving statistics are
+//                     updated in place. lengths (int32 [B], frames x [B, T, F] in training plans
+//                     only): the statistics count the valid frames alone, padded frames get y = 0.
+//   "BatchNorm.grad"  reads x, gamma, lengths (where the forward step has them), the saved batch
+//                     statistics and dy; outputs dx, dgamma, dbeta (each -1 when nothing reads it)
 //   "FoldBatchNorm"   inputs (W or -1, b or -1, gamma or -1, beta or -1, moving_mean,
 //                     moving_variance), outputs (W' or scale, b' or shift): the inference prologue that
 //                     merges a BatchNorm into the Dense before it (fold_batchnorm_into_dense) or, without
@@ -26,12 +28,20 @@
 
 namespace ynet::ops::batch_norm {
 
-inline BatchNormShape shape_of(const ir::Value& x) {
+// With lengths, x is [B, T, F] and the rows are B x T frames.
+inline BatchNormShape shape_of(const ir::Value& x, bool with_lengths) {
   BatchNormShape s;
   s.features = static_cast<size_t>(x.shape.empty() ? 1 : x.shape.back());
   s.rows = static_cast<size_t>(x.elements()) / std::max<size_t>(s.features, 1);
+  if (with_lengths) {
+    if (x.shape.size() != 3) throw std::invalid_argument("BatchNorm takes lengths only for frames [B, T, F]");
+    s.time = static_cast<size_t>(x.shape[1]);
+  }
   return s;
 }
+
+// The forward step's lengths operand: its sixth input, -1 without.
+inline int lengths_input(const ir::Node& forward) { return forward.inputs.size() > 5 ? forward.inputs[5] : -1; }
 
 inline double epsilon_of(const ir::Node& n) { return ir::attr_double(n.attrs, "epsilon", kDefaultEpsilon); }
 inline double decay_of(const ir::Node& n) { return ir::attr_double(n.attrs, "momentum", kDefaultDecay); }
@@ -67,18 +77,22 @@ struct ForwardOperands {
   T* moving_mean;
   T* moving_variance;
   T* y;
-  T* batch_mean = nullptr;  // training only
+  const int32_t* lengths = nullptr;  // training over frames only: nullptr means every row counts
+  T* batch_mean = nullptr;           // training only
   T* batch_variance = nullptr;
   std::shared_ptr<StandIns<T>> stand_ins;  // Absent::stand_in only
 
+  // Inference normalises every row with the moving statistics and reads no lengths.
   ForwardOperands(const ir::Node& n, B& b, Absent absent = Absent::null)
-      : shape(shape_of(b.plan().graph.value(n.inputs.at(0)))),
-        training(ir::attr_bool(n.attrs, "training", true)),
+      : training(ir::attr_bool(n.attrs, "training", true)),
         epsilon(epsilon_of(n)),
         decay(decay_of(n)) {
-    if (n.inputs.size() != 5 || n.outputs.size() != (training ? 5u : 1u))
-      throw std::invalid_argument("BatchNorm expects (x, gamma, beta, moving_mean, moving_variance) and " +
+    if (n.inputs.size() < 5 || n.inputs.size() > 6 || n.outputs.size() != (training ? 5u : 1u))
+      throw std::invalid_argument("BatchNorm expects (x, gamma, beta, moving_mean, moving_variance[, lengths]) and " +
                                   std::string(training ? "5 outputs in training" : "1 output in inference"));
+    const int lengths_id = training ? lengths_input(n) : -1;
+    shape = shape_of(b.plan().graph.value(n.inputs[0]), lengths_id >= 0);
+    lengths = b.i(lengths_id);
     x = b.f(n.inputs[0]);
     gamma = b.f(n.inputs[1]);
     beta = b.f(n.inputs[2]);
@@ -104,6 +118,7 @@ struct BackwardOperands {
   double epsilon, decay;
   const T* x;
   const T* gamma;
+  const int32_t* lengths;  // nullptr: every row counts
   const T* batch_mean;
   const T* batch_variance;
   const T* dy;
@@ -127,20 +142,26 @@ struct BackwardOperands {
 
  private:
   BackwardOperands(const runtime::GradOperands& g, const ir::Node& n, B& b)
-      : shape(shape_of(b.plan().graph.value(required(g).forward_input(0)))),
+      : shape(shape_of(b.plan().graph.value(required(g, n).forward_input(0)), lengths_of(g, n) >= 0)),
         epsilon(epsilon_of(n)),
         decay(decay_of(n)),
         x(b.f(g.forward_input(0))),
         gamma(b.f(g.forward_input(1))),
+        lengths(b.i(lengths_of(g, n))),
         batch_mean(b.f(g.forward_output(3))),
         batch_variance(b.f(g.forward_output(4))),
         dy(b.f(g.output_grad(0))),
         dx(b.f(g.input_grad(0))),
         dgamma(b.f(g.input_grad(1))),
         dbeta(b.f(g.input_grad(2))) {}
-  static const runtime::GradOperands& required(const runtime::GradOperands& g) {
+  static int lengths_of(const runtime::GradOperands& g, const ir::Node& n) {
+    return ir::attr_int(n.attrs, "forward_inputs", 5) > 5 ? g.forward_input(5) : -1;
+  }
+  static const runtime::GradOperands& required(const runtime::GradOperands& g, const ir::Node& n) {
     if (g.forward_input(0) < 0 || g.forward_output(3) < 0 || g.forward_output(4) < 0 || g.output_grad(0) < 0)
       throw std::invalid_argument("BatchNorm.grad needs x, the saved batch statistics and the gradient of y");
+    if (ir::attr_int(n.attrs, "forward_inputs", 5) > 5 && g.forward_input(5) < 0)
+      throw std::invalid_argument("BatchNorm.grad over frames needs the lengths");
     return g;
   }
 };

@@ -12,66 +12,6 @@
 namespace ynet::ops::batch_norm {
 namespace {
 
-// dgamma and dbeta alone, for a BatchNorm whose input needs no gradient (one on the model's input):
-// oneDNN's backward would also write a dx as large as the input. Each thread owns a block of
-// features and sums its rows in order, so the result does not depend on the thread count. Runs of
-// kRun rows are summed in float (vector lanes across the block's features), the runs in double.
-constexpr size_t kFeatureBlock = 32;
-constexpr size_t kRun = 64;
-
-using CpuGrad = BackwardOperands<runtime::Buffers<float>>;
-
-[[gnu::target_clones("avx512f", "avx2", "default")]]
-void affine_gradient_block(const CpuGrad& o, size_t first, double* sum_dy, double* sum_dy_centered) {
-  const size_t features = o.shape.features;
-  float mean[kFeatureBlock];
-  for (size_t k = 0; k < kFeatureBlock; ++k) mean[k] = o.batch_mean[first + k];
-  for (size_t run = 0; run < o.shape.rows; run += kRun) {
-    float run_dy[kFeatureBlock] = {}, run_centered[kFeatureBlock] = {};
-    const size_t end = std::min(run + kRun, o.shape.rows);
-    for (size_t r = run; r < end; ++r) {
-      const float* x = o.x + r * features + first;
-      const float* dy = o.dy + r * features + first;
-      for (size_t k = 0; k < kFeatureBlock; ++k) {
-        run_dy[k] += dy[k];
-        run_centered[k] += dy[k] * (x[k] - mean[k]);
-      }
-    }
-    for (size_t k = 0; k < kFeatureBlock; ++k) {
-      sum_dy[k] += run_dy[k];
-      sum_dy_centered[k] += run_centered[k];
-    }
-  }
-}
-
-void affine_gradients(const CpuGrad& o) {
-  const size_t features = o.shape.features;
-  const auto blocks = static_cast<int64_t>((features + kFeatureBlock - 1) / kFeatureBlock);
-#pragma omp parallel for schedule(static)
-  for (int64_t block = 0; block < blocks; ++block) {
-    const size_t first = static_cast<size_t>(block) * kFeatureBlock;
-    const size_t width = std::min(kFeatureBlock, features - first);
-    double sum_dy[kFeatureBlock] = {}, sum_dy_centered[kFeatureBlock] = {};
-    if (width == kFeatureBlock) {
-      affine_gradient_block(o, first, sum_dy, sum_dy_centered);
-    } else {
-      for (size_t r = 0; r < o.shape.rows; ++r) {
-        const float* x = o.x + r * features + first;
-        const float* dy = o.dy + r * features + first;
-        for (size_t k = 0; k < width; ++k) {
-          sum_dy[k] += dy[k];
-          sum_dy_centered[k] += static_cast<double>(dy[k]) * (x[k] - o.batch_mean[first + k]);
-        }
-      }
-    }
-    for (size_t k = 0; k < width; ++k) {
-      const double inv_std = 1.0 / std::sqrt(static_cast<double>(o.batch_variance[first + k]) + o.epsilon);
-      o.dbeta[first + k] = static_cast<float>(sum_dy[k]);
-      o.dgamma[first + k] = static_cast<float>(sum_dy_centered[k] * inv_std);
-    }
-  }
-}
-
 // W'[i,j] = W[i,j] s_j and b'_j = (b_j - mean_j) s_j + beta_j with s_j = gamma_j / sqrt(var_j + eps):
 // Dense followed by inference BatchNorm as one Dense. Without W (and b) the step writes s and
 // beta - mean s, the per-feature affine map that a reader of the BatchNorm applies itself
@@ -115,24 +55,34 @@ void add_reference_steps(runtime::StepTable<double>& table) {
         reference::forward_inference(o.shape, o.epsilon, o.x, o.gamma, o.beta, o.moving_mean, o.moving_variance, o.y);
         return;
       }
-      reference::forward_training(o.shape, o.epsilon, o.x, o.gamma, o.beta, o.y, o.batch_mean, o.batch_variance);
-      reference::update_moving_statistics(o.shape, o.decay, o.batch_mean, o.batch_variance, o.moving_mean,
-                                          o.moving_variance);
+      reference::forward_training(o.shape, o.epsilon, o.x, o.gamma, o.beta, o.lengths, o.y, o.batch_mean,
+                                  o.batch_variance);
+      reference::update_moving_statistics(o.shape, counted_rows(o.shape, o.lengths), o.decay, o.batch_mean,
+                                          o.batch_variance, o.moving_mean, o.moving_variance);
     });
   };
   table["BatchNorm.grad"] = [](const ir::Node& n, runtime::Buffers<double>& b) {
     const BackwardOperands o(n, b, Absent::stand_in, Absent::stand_in);
     return runtime::make_step([o](const runtime::StepContext&) {
-      reference::backward(o.shape, o.epsilon, o.x, o.gamma, o.batch_mean, o.batch_variance, o.dy, o.dx, o.dgamma,
-                          o.dbeta);
+      reference::backward(o.shape, o.epsilon, o.x, o.gamma, o.lengths, o.batch_mean, o.batch_variance, o.dy, o.dx,
+                          o.dgamma, o.dbeta);
     });
   };
   table["FoldBatchNorm"] = fold_factory<double>();
 }
 
 void add_cpu_steps(runtime::StepTable<float>& table) {
+  // Statistics over every row: oneDNN. Over the valid frames: our own loops (cpu.h), which mask.
   table["BatchNorm"] = [](const ir::Node& n, runtime::Buffers<float>& b) {
     const ForwardOperands o(n, b, Absent::stand_in);
+    if (o.lengths) {
+      auto kernel = std::make_shared<cpu::FramesKernel>(o.shape, o.epsilon, o.decay);
+      auto workspace = std::make_shared<std::vector<double>>(kernel->workspace_doubles());
+      return runtime::make_step([o, kernel, workspace](const runtime::StepContext&) {
+        kernel->forward_training(o.x, o.gamma, o.beta, o.lengths, o.y, o.batch_mean, o.batch_variance, o.moving_mean,
+                                 o.moving_variance, workspace->data());
+      });
+    }
     auto kernel = std::make_shared<cpu::Kernel>(o.shape, o.epsilon, o.decay, *b.engine);
     dnnl::stream* stream = b.stream;
     return runtime::make_step([o, kernel, stream](const runtime::StepContext&) {
@@ -146,16 +96,20 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
     });
   };
   table["BatchNorm.grad"] = [](const ir::Node& n, runtime::Buffers<float>& b) {
-    // Without dx (a BatchNorm on the model's input) only dgamma and dbeta are computed, by
-    // affine_gradients: no scratch as large as x is needed.
+    // Without dx (a BatchNorm on the model's input) only dgamma and dbeta are computed: no scratch as
+    // large as x is needed, which oneDNN's backward would write.
     const BackwardOperands o(n, b, Absent::stand_in, Absent::null);
-    auto kernel = o.dx ? std::make_shared<cpu::Kernel>(o.shape, o.epsilon, o.decay, *b.engine) : nullptr;
+    if (o.lengths || !o.dx) {
+      auto kernel = std::make_shared<cpu::FramesKernel>(o.shape, o.epsilon, o.decay);
+      auto workspace = std::make_shared<std::vector<double>>(kernel->workspace_doubles());
+      return runtime::make_step([o, kernel, workspace](const runtime::StepContext&) {
+        kernel->backward(o.x, o.gamma, o.lengths, o.batch_mean, o.batch_variance, o.dy, o.dx, o.dgamma, o.dbeta,
+                         workspace->data());
+      });
+    }
+    auto kernel = std::make_shared<cpu::Kernel>(o.shape, o.epsilon, o.decay, *b.engine);
     const dnnl::stream* stream = b.stream;
     return runtime::make_step([o, kernel, stream](const runtime::StepContext&) {
-      if (!kernel) {
-        affine_gradients(o);
-        return;
-      }
       kernel->backward(o.x, o.gamma, o.batch_mean, o.batch_variance, o.dy, o.dx, o.dgamma, o.dbeta, *stream);
     });
   };

@@ -14,7 +14,8 @@ std::vector<OpDef> defs() {
           "tanh, sigmoid of (x W + h U + b), c' = f c + i g, h' = o tanh(c'). `forget_bias` is added "
           "to f. Dropout is applied to every layer's output in training; `residual` adds a layer's "
           "input to its output on the layers whose input size equals `hidden`. Outputs past a video's "
-          "length are zero.";
+          "length are zero. Initial weights: W Glorot-uniform, U a random orthogonal matrix per gate, "
+          "b zero.";
   d.inputs = {{"x", "a sequence [B, T, F]"}};
   d.args = {
       int_arg("hidden", std::nullopt, size_range(), "units per layer"),

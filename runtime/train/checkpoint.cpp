@@ -212,7 +212,8 @@ LoadedCheckpoint load_newest_intact(const std::vector<std::string>& newest_first
         fmt::print(notes, "ynet: using the newest intact checkpoint, {} (step {}), instead\n", path, loaded.meta.step);
       return loaded;
     } catch (const CheckpointDamaged& e) {
-      if (notes != nullptr) fmt::print(notes, "ynet: warning: {}\n", e.what());
+      // A warning where an older checkpoint is tried next; the last one's problem is the error.
+      if (notes != nullptr && &path != &newest_first.back()) fmt::print(notes, "ynet: warning: {}\n", e.what());
       if (first_problem.empty()) first_problem = e.what();
       damaged.push_back(path);
     }

@@ -30,7 +30,9 @@ EvalResult evaluate(const plan::Plan& plan, runtime::Backend& backend, const Eva
   config.skip_corrupt = options.skip_corrupt;
   config.direct_reads = options.direct_reads;
   data::Dataset dataset(config);
-  data::SkipReport skips(options.data_name);
+  data::SkipReport own_skips(options.data_name);
+  data::SkipReport& skips = options.skip_report != nullptr ? *options.skip_report : own_skips;
+  const uint64_t records_before = skips.records(), bytes_before = skips.bytes();
   dataset.on_skip([&](const data::DataError& error) { skips.add(error); });
   BatchFeeder feeder(plan);
   const int predictions = prediction_buffer(plan);
@@ -71,8 +73,8 @@ EvalResult evaluate(const plan::Plan& plan, runtime::Backend& backend, const Eva
                                          skips.first() ? fmt::format(" ({}; the first: {})", skips.summary(),
                                                                      skips.first()->what())
                                                        : ""));
-  result.skipped_records = skips.records();
-  result.skipped_bytes = skips.bytes();
+  result.skipped_records = skips.records() - records_before;
+  result.skipped_bytes = skips.bytes() - bytes_before;
   if (writer) writer->finish();
   if (options.with_metrics) result.metrics = evaluator.compute();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

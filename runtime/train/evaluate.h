@@ -6,6 +6,7 @@
 #include <string>
 
 #include "plan/plan.h"
+#include "runtime/data/skip_report.h"
 #include "runtime/backend/backend.h"
 #include "runtime/metrics/evaluator.h"
 
@@ -25,14 +26,17 @@ struct EvalOptions {
   bool direct_reads = true;
   // Names the data in the line reported for each damaged record skipped.
   std::string data_name = "data";
+  // Where skips are reported; nullptr: a report of this pass alone. The trainer passes one that
+  // lives across its evaluations, so a damaged record is reported once, not at every evaluation.
+  data::SkipReport* skip_report = nullptr;
 };
 
 struct EvalResult {
   metrics::MetricResults metrics;
   int64_t videos = 0;
   uint64_t record_bytes = 0;  // TFRecord bytes of the videos evaluated
-  uint64_t skipped_records = 0;  // damaged records skipped (skip_corrupt), each reported on stderr
-  uint64_t skipped_bytes = 0;    // file bytes they left unread
+  uint64_t skipped_records = 0;  // damaged records skipped in this pass (skip_corrupt), reported on stderr
+  uint64_t skipped_bytes = 0;    // file bytes they left unread in this pass
   double seconds = 0;
   double videos_per_second = 0;
   double megabytes_per_second = 0;  // record bytes, in 10^6 bytes per second

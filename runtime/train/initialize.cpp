@@ -3,10 +3,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <numbers>
 #include <stdexcept>
 
 #include "ops/support/philox.h"
+#include "runtime/train/orthogonal.h"
+#include "runtime/train/portable_math.h"
 
 namespace ynet::train {
 
@@ -28,50 +29,42 @@ double uniform01(uint64_t seed, uint64_t stream, uint64_t index) {
   return static_cast<double>(bits & ((uint64_t{1} << 53) - 1)) / static_cast<double>(uint64_t{1} << 53);
 }
 
-double standard_normal(uint64_t seed, uint64_t stream, uint64_t index) {
-  // Box-Muller over two uniforms of this index's own pair of counters.
-  const double u1 = std::max(uniform01(seed, stream, 2 * index), 1e-300);
-  const double u2 = uniform01(seed, stream, 2 * index + 1);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-}
-
 namespace {
 
-void orthogonal_block(std::span<float> out, int64_t rows, int64_t cols, int64_t row0, int64_t n, uint64_t seed,
-                      uint64_t stream) {
-  // Q = signed permutation, then Q <- Q (I - 2 v v^T / |v|^2) for 8 random v: exactly orthogonal.
-  std::vector<double> q(static_cast<size_t>(n * n), 0.0);
-  std::vector<int64_t> perm(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) perm[static_cast<size_t>(i)] = i;
-  for (int64_t i = n - 1; i > 0; --i) {
-    const auto j = static_cast<int64_t>(uniform01(seed, stream, static_cast<uint64_t>(i)) * static_cast<double>(i + 1));
-    std::swap(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(std::min(j, i))]);
-  }
-  for (int64_t i = 0; i < n; ++i)
-    q[static_cast<size_t>(i * n + perm[static_cast<size_t>(i)])] =
-        uniform01(seed, stream + 1, static_cast<uint64_t>(i)) < 0.5 ? -1.0 : 1.0;
-  std::vector<double> v(static_cast<size_t>(n)), qv(static_cast<size_t>(n));
-  for (int r = 0; r < 8; ++r) {
-    double norm2 = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      v[static_cast<size_t>(i)] = standard_normal(seed, stream + 2 + static_cast<uint64_t>(r), static_cast<uint64_t>(i));
-      norm2 += v[static_cast<size_t>(i)] * v[static_cast<size_t>(i)];
-    }
-    for (int64_t i = 0; i < n; ++i) {
-      double s = 0;
-      for (int64_t k = 0; k < n; ++k) s += q[static_cast<size_t>(i * n + k)] * v[static_cast<size_t>(k)];
-      qv[static_cast<size_t>(i)] = s;
-    }
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t k = 0; k < n; ++k)
-        q[static_cast<size_t>(i * n + k)] -= 2.0 * qv[static_cast<size_t>(i)] * v[static_cast<size_t>(k)] / norm2;
-  }
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t k = 0; k < n && k < cols; ++k)
-      if (row0 + i < rows) out[static_cast<size_t>((row0 + i) * cols + k)] = static_cast<float>(q[static_cast<size_t>(i * n + k)]);
+// Both numbers of a Box-Muller pair from one Philox block: u1 in (0, 1] from words 0-1 and u2 in
+// [0, 1) from words 2-3, 53 bits each; r = sqrt(-2 log u1), (r cos 2 pi u2, r sin 2 pi u2).
+void normal_pair(uint64_t seed, uint64_t stream, uint64_t pair, double& z0, double& z1) {
+  const ops::dropout::philox::Block counter{{static_cast<uint32_t>(pair), static_cast<uint32_t>(pair >> 32),
+                                             static_cast<uint32_t>(stream), static_cast<uint32_t>(stream >> 32)}};
+  const auto block = ops::dropout::philox::philox4x32_10(counter, static_cast<uint32_t>(seed),
+                                                          static_cast<uint32_t>(seed >> 32));
+  constexpr double kUnit = 1.0 / static_cast<double>(uint64_t{1} << 53);
+  const uint64_t a = ((static_cast<uint64_t>(block.word[0]) << 32) | block.word[1]) >> 11;
+  const uint64_t b = ((static_cast<uint64_t>(block.word[2]) << 32) | block.word[3]) >> 11;
+  const double r = std::sqrt(-2.0 * portable::log(static_cast<double>(a + 1) * kUnit));
+  double sine = 0, cosine = 0;
+  portable::sincos_turns(static_cast<double>(b) * kUnit, sine, cosine);
+  z0 = r * cosine;
+  z1 = r * sine;
 }
 
 }  // namespace
+
+double standard_normal(uint64_t seed, uint64_t stream, uint64_t index) {
+  double z[2];
+  normal_pair(seed, stream, index / 2, z[0], z[1]);
+  return z[index % 2];
+}
+
+void standard_normals(uint64_t seed, uint64_t stream, uint64_t first, size_t count, double* out) {
+  double z[2];
+  for (size_t i = 0; i < count;) {
+    const uint64_t index = first + i;
+    normal_pair(seed, stream, index / 2, z[0], z[1]);
+    for (uint64_t k = index % 2; k < 2 && i < count; ++k) out[i++] = z[k];
+  }
+}
+
 
 std::vector<float> initial_values(const std::string& init, const std::vector<int64_t>& shape, int64_t fan_in,
                                   int64_t fan_out, uint64_t seed, const std::string& name,
@@ -85,20 +78,28 @@ std::vector<float> initial_values(const std::string& init, const std::vector<int
     std::fill(out.begin(), out.end(), 1.0f);
   } else if (init == "glorot_uniform") {
     const double limit = std::sqrt(6.0 / static_cast<double>(std::max<int64_t>(fan_in + fan_out, 1)));
+#pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < count; ++i)
       out[static_cast<size_t>(i)] = static_cast<float>((2.0 * uniform01(seed, stream, static_cast<uint64_t>(i)) - 1.0) * limit);
   } else if (init == "orthogonal") {
-    // Square blocks of the smaller dimension along the larger one: [4H, H] gets four H x H blocks.
+    // Square blocks of the smaller dimension along the larger one, each its own random orthogonal
+    // matrix: an LSTM's recurrent kernel [H, 4H] gets one H x H block per gate, as PyTorch users
+    // initialise weight_hh gate by gate. Block b draws from stream name_hash + 16 b.
     const int64_t rows = shape.size() >= 2 ? count / shape.back() : 1;
     const int64_t cols = shape.empty() ? 1 : shape.back();
     const int64_t n = std::min(rows, cols);
-    if (rows >= cols) {
-      for (int64_t r0 = 0; r0 < rows; r0 += n) orthogonal_block(out, rows, cols, r0, n, seed, stream + 16 * static_cast<uint64_t>(r0 / n));
-    } else {
-      std::vector<float> t(static_cast<size_t>(count));
-      for (int64_t c0 = 0; c0 < cols; c0 += n) orthogonal_block(t, cols, rows, c0, n, seed, stream + 16 * static_cast<uint64_t>(c0 / n));
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < cols; ++c) out[static_cast<size_t>(r * cols + c)] = t[static_cast<size_t>(c * rows + r)];
+    const int64_t length = std::max(rows, cols);
+    for (int64_t b = 0; b * n < length; ++b) {
+      const std::vector<double> q = random_orthogonal(n, seed, stream + 16 * static_cast<uint64_t>(b));
+      // Rows b n .. of a tall kernel, or columns b n .. of a wide one (as the transposed block).
+      for (int64_t i = 0; i < n && b * n + i < length; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          const double x = q[static_cast<size_t>(i * n + j)];
+          if (rows >= cols)
+            out[static_cast<size_t>((b * n + i) * cols + j)] = static_cast<float>(x);
+          else
+            out[static_cast<size_t>(j * cols + b * n + i)] = static_cast<float>(x);
+        }
     }
   } else if (init == "inverse_frequency") {
     if (label_counts.empty())

@@ -173,6 +173,7 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
                config.shuffle_buffer);
   data::SkipReport skips("training data");
   dataset.on_skip([&](const data::DataError& error) { skips.add(error); });
+  data::SkipReport valid_skips("validation data");
   // Every input is checked now, not at the first evaluation an hour later.
   if (!options.valid_data.empty()) data::expand_globs({options.valid_data});
   if (step > 0) dataset.seek(position);
@@ -223,7 +224,7 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
     eo.verify_crc = options.verify_crc;
     eo.skip_corrupt = options.skip_corrupt;
     eo.direct_reads = false;  // the set is read again at every evaluation: let the cache keep it
-    eo.data_name = "validation data";
+    eo.skip_report = &valid_skips;
     EvalResult r;
     try {
       r = evaluate(infer_plan, *infer_backend, eo);
@@ -326,6 +327,7 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   summary.samples = samples;
   summary.skipped_records = skips.records();
   summary.skipped_bytes = skips.bytes();
+  summary.skipped_summary = skips.summary();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   summary.samples_per_second =
       static_cast<double>((step - first_step) * meta.batch) / std::max(summary.seconds, 1e-9);

@@ -40,6 +40,7 @@ struct TrainSummary {
   bool already_finished = false;   // --resume of a run that had reached its last step: nothing done
   uint64_t skipped_records = 0;    // damaged training records skipped (skip_corrupt)
   uint64_t skipped_bytes = 0;
+  std::string skipped_summary;      // data::SkipReport::summary() of the training data ("" if none)
   std::string last_checkpoint;
   std::map<std::string, double> last_eval;
 };

@@ -228,6 +228,54 @@ TEST_CASE("the cross-entropy on probabilities verifies, plain and balanced") {
   }
 }
 
+// docs/language.md: a BatchNorm over frames normalises with the statistics of the valid frames;
+// padded frames (zeros here, as the reader leaves them) neither count nor get a value in training.
+TEST_CASE("a BatchNorm over frames takes the statistics of the valid frames only, on every backend") {
+  const plan::Plan p = compiled(frame_model("", "  pooled = video -> BatchNorm -> FramePooling(mean)\n"
+                                                "  logits = Dense(pooled, units: target.classes)\n"
+                                                "  loss SigmoidCrossEntropy(logits, target)\n"
+                                                "  output Sigmoid(logits)\n"));
+  const ir::Graph& g = p.graph;
+  const int features = g.find_value("input.features");
+  const int64_t width = g.value(features).shape.back();
+  // The mean and biased variance of each feature over the 9 valid frames of write_batch's batch.
+  const std::vector<float> x = values_for("features", g.value(features).elements());
+  std::vector<double> mean(static_cast<size_t>(width)), variance(static_cast<size_t>(width));
+  std::vector<int64_t> valid_rows;
+  for (int64_t v = 0; v < kBatch; ++v)
+    for (int64_t t = 0; t < kLengths[static_cast<size_t>(v)]; ++t) valid_rows.push_back(v * kFrames + t);
+  REQUIRE(valid_rows.size() == 9);
+  const auto at = [&](int64_t row, int64_t f) { return static_cast<double>(x[static_cast<size_t>(row * width + f)]); };
+  for (int64_t f = 0; f < width; ++f) {
+    double& m = mean[static_cast<size_t>(f)];
+    for (int64_t row : valid_rows) m += at(row, f) / 9.0;
+    for (int64_t row : valid_rows) variance[static_cast<size_t>(f)] += (at(row, f) - m) * (at(row, f) - m) / 9.0;
+  }
+  for (const std::string backend : {"reference", "cpu"}) {
+    CAPTURE(backend);
+    auto b = bound(backend, p);
+    b->forward({0, 0.0, 3});
+    const std::vector<float> saved_mean = read(*b, g.find_value("pooled/BatchNorm.saved_mean"));
+    const std::vector<float> saved_variance = read(*b, g.find_value("pooled/BatchNorm.saved_variance"));
+    for (int64_t f = 0; f < width; ++f) {
+      CHECK(saved_mean[static_cast<size_t>(f)] == doctest::Approx(mean[static_cast<size_t>(f)]).epsilon(1e-5));
+      CHECK(saved_variance[static_cast<size_t>(f)] == doctest::Approx(variance[static_cast<size_t>(f)]).epsilon(1e-5));
+    }
+    const std::vector<float> y = read(*b, g.find_value("pooled/BatchNorm"));
+    for (int64_t v = 0; v < kBatch; ++v)
+      for (int64_t t = kLengths[static_cast<size_t>(v)]; t < kFrames; ++t)
+        for (int64_t f = 0; f < width; ++f) CHECK(y[static_cast<size_t>((v * kFrames + t) * width + f)] == 0.0f);
+  }
+}
+
+TEST_CASE("a BatchNorm over projected frames verifies: the masked gradient of its input") {
+  require_verified(frame_model("", "  c = video -> Dense(6, per_frame: true, bias: false) -> BatchNorm -> Relu\n"
+                                   "  logits = Dense(FramePooling(c, mode: max), units: target.classes)\n"
+                                   "  loss SigmoidCrossEntropy(logits, target)\n"
+                                   "  output Sigmoid(logits)\n"),
+                   {"BatchNorm", "BatchNorm.grad", "Dense.grad"});
+}
+
 TEST_CASE("fully padded and single-frame videos: CPU gradients match the reference") {
   for (const std::string mode : {"max", "mean"}) {
     CAPTURE(mode);

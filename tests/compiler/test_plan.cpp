@@ -2,8 +2,12 @@
 // round trip, inference passes, and the emitters.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "plan/emit/emit.h"
 #include "compiler/lower/compile.h"
+#include "compiler/sema/size_limits.h"
 #include "tests/support/cli_run.h"
 
 using namespace ynet;
@@ -134,4 +138,44 @@ TEST_CASE("ynet compile: every format, a saved plan, and bad input") {
   const test::CliRun unwritable = test::run_ynet("compile specs/bof_4096.ynet -o /nonexistent/dir/plan.txt");
   CHECK(unwritable.status == 1);
   CHECK(unwritable.has("cannot write '/nonexistent/dir/plan.txt'"));
+}
+
+TEST_CASE("at the largest batch the size check lets through, every size and FLOP count is positive") {
+  // The check estimates sizes in floating point and stops a factor of 32 under 2^63; the plan then
+  // computes them exactly in 64-bit integers. At the largest batch it accepts, for every spec,
+  // none of those integers may wrap, and the estimate must not undercount the plan's own figures.
+  std::vector<std::string> specs;
+  for (const char* dir : {"specs", "examples"})
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+      if (entry.path().extension() == ".ynet") specs.push_back(entry.path().string());
+  std::sort(specs.begin(), specs.end());
+  REQUIRE(specs.size() > 10);
+  for (const std::string& spec : specs) {
+    CAPTURE(spec);
+    const sema::CheckedModel model = checked(spec);
+    int64_t fits = 1, too_large = int64_t{1} << 50;
+    REQUIRE_FALSE(sema::find_size_problem(model, fits));
+    REQUIRE(sema::find_size_problem(model, too_large));
+    while (too_large - fits > 1) {
+      const int64_t mid = fits + (too_large - fits) / 2;
+      (sema::find_size_problem(model, mid) ? too_large : fits) = mid;
+    }
+    CAPTURE(fits);
+    for (plan::Mode mode : {plan::Mode::Train, plan::Mode::Infer}) {
+      compiler::CompileOptions o;
+      o.batch = fits;
+      o.mode = mode;
+      const plan::Plan p = compiler::compile(model, o).plan;
+      for (const ir::Value& v : p.graph.values) CHECK(v.bytes() >= 0);
+      CHECK(p.memory.arena_bytes > 0);
+      CHECK(p.memory.arena_bytes <= sema::kMaxStepBytes);
+      CHECK(p.memory.naive_bytes >= p.memory.transient_bytes);
+      CHECK(p.flops(ir::Phase::Forward) > 0);
+      CHECK(p.flops(ir::Phase::Forward) <= sema::kMaxStepFlops);
+      if (mode == plan::Mode::Train) CHECK(p.flops(ir::Phase::Backward) > 0);
+    }
+    compiler::CompileOptions o;
+    o.batch = fits + 1;
+    CHECK_THROWS(compiler::compile(model, o));
+  }
 }

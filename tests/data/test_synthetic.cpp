@@ -190,6 +190,30 @@ TEST_CASE("label statistics: --classes is checked and damaged records are skippe
   CHECK(stats.videos + skipped == 50);
 }
 
+TEST_CASE("label statistics: a garbage record is not named after the one before it; 0 frames is still frame level") {
+  using namespace ynet::data::testing;
+  TempDir dir;
+  VideoSpec before;
+  before.id = "Good";
+  VideoSpec empty;
+  empty.id = "NoFr";
+  empty.frames = 0;  // feature lists present, with no frame: a frame-level record of a short video
+  const std::string garbage("\x0a\xff\xff\xff\x0f", 5);  // a field announcing more bytes than follow
+  const std::string path = dir.file("mixed.tfrecord");
+  write_records(path, {make_record(before), garbage, make_record(empty)});
+  LabelStatsOptions options;
+  options.skip_corrupt = true;
+  std::vector<DataError> skips;
+  const LabelStats stats = compute_label_stats({path}, options, [&](const DataError& error) { skips.push_back(error); });
+  REQUIRE(skips.size() == 1);
+  CHECK(skips[0].record() == 1);
+  CHECK_MESSAGE(skips[0].video_id().empty(), skips[0].what());
+  CHECK(std::string(skips[0].what()).find("Good") == std::string::npos);
+  CHECK(stats.videos == 2);
+  CHECK(stats.frame_level_videos == 2);
+  CHECK(stats.video_level_videos == 0);
+}
+
 TEST_CASE("SVG charts: ticks, series, escaping") {
   CHECK(ynet::report::nice_ticks(0, 100, 5) == std::vector<double>{0, 20, 40, 60, 80, 100});
   CHECK(ynet::report::nice_ticks(0.5, 2.6, 4) == std::vector<double>{1, 2});

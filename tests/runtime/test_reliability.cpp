@@ -21,6 +21,7 @@
 #include "runtime/metrics/predictions_csv.h"
 #include "runtime/train/checkpoint.pb.h"
 #include "tests/support/cli_run.h"
+#include "tests/support/tiny_spec.h"
 
 namespace fs = std::filesystem;
 using ynet::test::CliRun;
@@ -28,32 +29,17 @@ using ynet::test::run_ynet;
 
 namespace {
 
-const char* kSpec = R"(model Tiny_BoF {
-  input  video  = frames(rgb: 1024, audio: 128, max_frames: 16, skip_frames: 2)
-  labels target = multilabel(20)
-  x = BatchNorm(video)
-  p = FramePooling(x, mode: max)
-  h = Dense(p, units: 64, activation: relu)
-  logits = Dense(h, units: target.classes)
-  loss   SigmoidCrossEntropy(logits, target)
-  output Sigmoid(logits)
-}
-train {
-  batch = 16
-  optimizer = RMSProp(lr: 2e-3, decay: 0.9)
-  steps = 4
-  eval_every = 2
-}
-)";
+const std::string kSpec = ynet::test::tiny_bof_spec(4, 2);
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read(const fs::path& p) { return ynet::test::read_file(p.string()); }
 
 void write(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
+
+size_t occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
 
 // The byte offset of every record of a TFRecord file.
 std::vector<size_t> record_offsets(const std::string& file) {
@@ -143,16 +129,25 @@ TEST_CASE("--skip-corrupt reports and counts every skip, and a broken length res
   const CliRun trained =
       run_ynet(f.train("skip_valid", "--train " + f.frames + "/train0000.tfrecord --valid " + damaged + " --skip-corrupt"));
   REQUIRE_MESSAGE(trained.status == 0, trained.output);
-  CHECK(trained.has("skipped in the validation data: " + damaged + ": byte " + std::to_string(offsets[5])));
-  CHECK(trained.has("38 videos"));
+  // Evaluated twice (eval_every 2 of 4 steps): each damaged record is reported once, and counted
+  // in both evaluations' rows.
+  CHECK_MESSAGE(occurrences(trained.output, "skipped in the validation data: " + damaged + ": byte " +
+                                                std::to_string(offsets[5])) == 1,
+                trained.output);
+  CHECK(occurrences(trained.output, "38 videos") == 2);
   const std::string log = read(f.dir + "/skip_valid/metrics.jsonl");
-  CHECK_MESSAGE(log.find("\"skipped_records\": 2") != std::string::npos, log);
+  CHECK_MESSAGE(occurrences(log, "\"skipped_records\": 2") == 2, log);
 
   // Damaged training data: each skip on stderr, the total in the last lines and in metrics.jsonl.
   const CliRun skip_train = run_ynet(f.train("skip_train", "--train " + damaged + " --skip-corrupt --steps 4"));
   REQUIRE_MESSAGE(skip_train.status == 0, skip_train.output);
-  CHECK(skip_train.has("skipped in the training data: " + damaged + ": byte " + std::to_string(offsets[5])));
-  CHECK(skip_train.has("damaged records skipped in the training data ("));
+  // 4 steps of 16 over 38 videos read the data twice: each damaged record is reported once, and
+  // the summary counts the records and the skips over both passes.
+  CHECK_MESSAGE(occurrences(skip_train.output, "skipped in the training data: " + damaged + ": byte " +
+                                                   std::to_string(offsets[5])) == 1,
+                skip_train.output);
+  CHECK(skip_train.has("2 damaged records skipped in the training data ("));
+  CHECK(skip_train.has("skips over repeated passes"));
   CHECK(read(f.dir + "/skip_train/metrics.jsonl").find("\"skipped_records\": ") != std::string::npos);
 }
 
@@ -235,6 +230,17 @@ TEST_CASE("a damaged newest checkpoint is named and the newest intact one is use
   const CliRun named = run_ynet("eval " + newest.string() + data);
   CHECK(named.status == 1);
   CHECK(named.has("fails its checksum"));
+  CHECK_FALSE(named.has("warning"));  // the one checkpoint tried: its problem is the error, said once
+  // A byte of the model's name made invalid UTF-8: the file does not parse, and only ynet says so.
+  std::string bad_name = intact;
+  const size_t name_at = bad_name.find("Tiny_BoF");
+  REQUIRE(name_at != std::string::npos);
+  bad_name[name_at + 1] = '\xff';
+  write(newest, bad_name);
+  const CliRun unparsed = run_ynet("eval " + newest.string() + data);
+  CHECK(unparsed.status == 1);
+  CHECK_MESSAGE(unparsed.has("is not a ynet checkpoint, or it is damaged"), unparsed.output);
+  CHECK_FALSE(unparsed.has("libprotobuf"));
 
   // Cut short: --resume names it and continues from the older one.
   write(newest, intact.substr(0, intact.size() / 3));
@@ -376,6 +382,12 @@ train { batch = 10000000 }
   CHECK(check.status == 1);
   CHECK_MESSAGE(check.has("huge.ynet:2:"), check.output);
   CHECK(check.has("more than the 64 PiB limit"));
+  // A --batch replaces the spec's batch in the check too: at batch 1 the model fits, and the
+  // summary leaves out the rows of its table that do not.
+  const CliRun small = run_ynet("compile " + huge + " --batch 1 --emit summary");
+  CHECK_MESSAGE(small.status == 0, small.output);
+  CHECK(small.has("batch 1)"));
+  CHECK_FALSE(small.has("10000000"));
   write(huge, read(huge).replace(read(huge).find("10000000"), 8, "1"));
   REQUIRE(run_ynet("check " + huge).status == 0);
   const CliRun summary = run_ynet("compile " + huge + " --batch 10000 --emit summary");

@@ -12,6 +12,7 @@
 
 #include "runtime/metrics/predictions_csv.h"
 #include "tests/support/cli_run.h"
+#include "tests/support/tiny_spec.h"
 
 namespace fs = std::filesystem;
 using ynet::test::CliRun;
@@ -19,30 +20,9 @@ using ynet::test::run_ynet;
 
 namespace {
 
-const char* kSpec = R"(model Tiny_BoF {
-  input  video  = frames(rgb: 1024, audio: 128, max_frames: 16, skip_frames: 2)
-  labels target = multilabel(20)
-  x = BatchNorm(video)
-  p = FramePooling(x, mode: max)
-  h = Dense(p, units: 64, activation: relu)
-  logits = Dense(h, units: target.classes)
-  loss   SigmoidCrossEntropy(logits, target)
-  output Sigmoid(logits)
-}
-train {
-  batch = 16
-  optimizer = RMSProp(lr: 2e-3, decay: 0.9)
-  steps = 80
-  eval_every = 40
-}
-)";
+const std::string kSpec = ynet::test::tiny_bof_spec(80, 40);
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read(const fs::path& p) { return ynet::test::read_file(p.string()); }
 
 // The synthetic data and the spec, made once for every test case.
 struct Fixture {
