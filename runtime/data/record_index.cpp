@@ -85,18 +85,6 @@ size_t read_at(int fd, struct iovec* parts, int count, uint64_t offset, const st
   return done;
 }
 
-uint32_t load_u32(const char* p) {
-  uint32_t value;
-  std::memcpy(&value, p, 4);
-  return value;
-}
-
-uint64_t load_u64(const char* p) {
-  uint64_t value;
-  std::memcpy(&value, p, 8);
-  return value;
-}
-
 }  // namespace
 
 RecordIndex::RecordIndex(const std::vector<std::string>& paths, const std::vector<uint32_t>& files,
@@ -188,11 +176,11 @@ void IndexedRecordReader::read(const RecordIndex& index, size_t entry, std::stri
   struct iovec parts[3] = {{header, sizeof(header)}, {data.data(), data.size()}, {footer, sizeof(footer)}};
   const size_t got = read_at(fd, parts, 3, record.offset, path, record.offset, number);
   if (got < sizeof(header)) throw changed(DataErrorKind::kTruncated, "the file ends inside the record's header");
-  if (load_u64(header) != record.length || crc32c_unmask(load_u32(header + 8)) != crc32c(header, 8))
+  if (load_record_u64(header) != record.length || crc32c_unmask(load_record_u32(header + 8)) != crc32c(header, 8))
     throw changed(DataErrorKind::kUnreadable, "the record's header is not the one indexed");
   if (got < total) throw changed(DataErrorKind::kTruncated, "the file ends inside the record");
   if (!verify_crc_) return;
-  const uint32_t stored = crc32c_unmask(load_u32(footer));
+  const uint32_t stored = crc32c_unmask(load_record_u32(footer));
   const uint32_t computed = crc32c(data.data(), data.size());
   if (stored != computed) {
     throw DataError(DataErrorKind::kDataCrc, path, record.offset, number, "",

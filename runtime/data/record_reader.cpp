@@ -18,18 +18,6 @@ constexpr size_t kFooterSize = kRecordFooterSize;
 // next_into, large enough to hold many video-level records.
 constexpr size_t kReadChunk = size_t{1} << 16;
 
-uint32_t load_u32(const char* p) {
-  uint32_t value;
-  std::memcpy(&value, p, 4);
-  return value;
-}
-
-uint64_t load_u64(const char* p) {
-  uint64_t value;
-  std::memcpy(&value, p, 8);
-  return value;
-}
-
 }  // namespace
 
 RecordReader::RecordReader(std::string path, RecordReaderOptions options)
@@ -74,8 +62,8 @@ uint64_t RecordReader::resynchronise() {
       return stepped + available;
     }
     const char* header = buffer_.data() + begin_;
-    if (crc32c_unmask(load_u32(header + 8)) == crc32c(header, 8) &&
-        load_u64(header) <= SIZE_MAX - kHeaderSize - kFooterSize)
+    if (crc32c_unmask(load_record_u32(header + 8)) == crc32c(header, 8) &&
+        load_record_u64(header) <= SIZE_MAX - kHeaderSize - kFooterSize)
       return stepped;
   }
 }
@@ -126,8 +114,8 @@ bool RecordReader::read_header(uint64_t& length) {
          fmt::format("truncated record: file ends {} bytes into the 12-byte header", available), available);
   }
   const char* header = buffer_.data() + begin_;
-  length = load_u64(header);
-  const uint32_t stored = crc32c_unmask(load_u32(header + 8));
+  length = load_record_u64(header);
+  const uint32_t stored = crc32c_unmask(load_record_u32(header + 8));
   const uint32_t computed = crc32c(header, 8);
   if (stored != computed) {
     // The length cannot be trusted, so the next record is found by its header instead.
@@ -149,7 +137,7 @@ bool RecordReader::read_header(uint64_t& length) {
 
 void RecordReader::check_data_crc(const char* data, uint64_t length, const char* footer) const {
   if (!options_.verify_crc) return;
-  const uint32_t stored = crc32c_unmask(load_u32(footer));
+  const uint32_t stored = crc32c_unmask(load_record_u32(footer));
   const uint32_t computed = crc32c(data, static_cast<size_t>(length));
   if (stored != computed) {
     throw DataError(DataErrorKind::kDataCrc, path_, record_offset_, record_index_, "",

@@ -2,6 +2,7 @@
 // Reads TFRecord files: per record a u64 little-endian length, the masked CRC32C of those 8
 // bytes, the data, and the masked CRC32C of the data; plain or GZIP/ZLIB-compressed.
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +17,18 @@ namespace ynet::data {
 inline constexpr size_t kRecordHeaderSize = 12;
 inline constexpr size_t kRecordFooterSize = 4;
 inline constexpr size_t kRecordFraming = kRecordHeaderSize + kRecordFooterSize;
+
+// The little-endian length and CRC fields of the framing (every supported host is little-endian).
+inline uint32_t load_record_u32(const char* p) {
+  uint32_t value;
+  std::memcpy(&value, p, 4);
+  return value;
+}
+inline uint64_t load_record_u64(const char* p) {
+  uint64_t value;
+  std::memcpy(&value, p, 8);
+  return value;
+}
 
 struct RecordReaderOptions {
   Compression compression = Compression::kAuto;
