@@ -289,9 +289,9 @@ def train_block(ynet, spec):
     if optimizer["name"] != "Adam":
         raise SystemExit(f"{spec}: the parity model implements Adam only, the spec uses {optimizer['name']}")
     if schedule["name"] not in ("StepDecay", "Constant"):
-        raise SystemExit(f"{spec}: schedule {schedule['name']} not implemented here")
+        raise SystemExit(f"{spec}: the parity model has the schedules StepDecay and Constant, the spec uses {schedule['name']}")
     if optimizer.get("clip", "per_tensor") != "per_tensor":
-        raise SystemExit(f"{spec}: clip {optimizer['clip']} not implemented here")
+        raise SystemExit(f"{spec}: the parity model clips per tensor only, the spec asks for {optimizer['clip']}")
     a, s = optimizer["args"], schedule.get("args", {})
     return dict(batch=int(plan["batch"]), steps=int(plan["train_steps"]), lr=float(a["lr"]),
                 adam=dict(beta1=float(a["beta1"]), beta2=float(a["beta2"]), epsilon=float(a["epsilon"])),

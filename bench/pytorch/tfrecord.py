@@ -7,9 +7,15 @@ the id, the int64 labels and the frames of the named feature lists, as uint8. Th
 checked here: ynet checks them, and this reader only has to see the same records.
 """
 import glob
+import os
 import struct
+import sys
 
 import numpy as np
+
+# One reader of the protobuf wire format for the bench scripts: the reproduction's.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reproduce"))
+from records import _fields, _varint  # noqa: E402
 
 
 def records(path):
@@ -22,37 +28,6 @@ def records(path):
         start = offset + 12
         yield data[start:start + length]
         offset = start + length + 4
-
-
-def _varint(buf, i):
-    value = shift = 0
-    while True:
-        b = buf[i]
-        i += 1
-        value |= (b & 0x7F) << shift
-        if b < 0x80:
-            return value, i
-        shift += 7
-
-
-def _fields(buf):
-    """(field number, wire type, value) of a message; length-delimited values are memoryviews."""
-    i, end = 0, len(buf)
-    while i < end:
-        key, i = _varint(buf, i)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, i = _varint(buf, i)
-        elif wire == 1:
-            value, i = buf[i:i + 8], i + 8
-        elif wire == 2:
-            length, i = _varint(buf, i)
-            value, i = buf[i:i + length], i + length
-        elif wire == 5:
-            value, i = buf[i:i + 4], i + 4
-        else:
-            raise ValueError(f"unsupported wire type {wire}")
-        yield number, wire, value
 
 
 def _map(buf):
