@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ops/support/batch_collectives.h"
 #include "ops/support/buffers.h"
 #include "plan/graph.h"
 
@@ -19,6 +20,7 @@ struct StepContext {
   int64_t step = 0;           // global step: keys the dropout masks and the gating noise
   double learning_rate = 0;   // after the schedule
   uint64_t seed = 0;          // the run's seed
+  BatchSlice slice;           // data parallelism: this process's rows of the global batch
 };
 
 // A plan this backend cannot run. Raised at bind time, never in the middle of training; names the
