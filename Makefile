@@ -19,7 +19,7 @@ BUILD_CUDA  ?= $(shell nvidia-smi -L >/dev/null 2>&1 && echo AUTO || echo OFF)
 # Debian packages the build, tests and demo need.
 DEB_PACKAGES := cmake g++ make git default-jre-headless antlr4 libantlr4-runtime-dev libfmt-dev \
                 libprotobuf-dev protobuf-compiler libdnnl-dev doctest-dev libcli11-dev zlib1g-dev \
-                graphviz clang
+                graphviz clang libopenmpi-dev openmpi-bin
 
 .PHONY: demo test build deps fuzz clean
 

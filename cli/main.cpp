@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands.h"
+#include "workers.h"
 
 namespace {
 
@@ -17,6 +18,7 @@ void quiet_protobuf_log(google::protobuf::LogLevel, const char*, int, const std:
 
 int main(int argc, char** argv) {
   google::protobuf::SetLogHandler(quiet_protobuf_log);
+  ynet::cli::remember_command_line(argc, argv);
   CLI::App app{"ynet: a model-spec compiler and trainer for large-scale video classification"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");

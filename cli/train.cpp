@@ -1,21 +1,27 @@
 // `ynet train`: compile a spec and train it on YouTube-8M-format data.
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "cli/backend_choice.h"
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "cli/spec_input.h"
+#include "cli/workers.h"
 #include "plan/emit/emit.h"
 #include "compiler/lower/compile.h"
 #include "runtime/backend/backend.h"
 #include "runtime/data/data_error.h"
 #include "runtime/data/dataset.h"
 #include "runtime/data/stop_request.h"
+#include "runtime/dist/collectives.h"
 #include "runtime/train/checkpoint.h"
 #include "runtime/train/label_counts.h"
 #include "runtime/train/run_dir.h"
@@ -35,6 +41,7 @@ struct TrainArgs {
   int64_t seed = -1;
   std::string counts;
   bool force = false;
+  int workers = 1;
   train::TrainOptions options;
 };
 
@@ -85,19 +92,56 @@ std::string resolve_backend(const std::string& requested, const std::string& pre
   return name;
 }
 
-int run(TrainArgs& args) {
+// The exit status every rank of a job takes: the first failure's (0 when none failed), so that all
+// leave together, rank 0 having said why.
+int agreed_status(dist::Collectives* job, int status) {
+  if (job == nullptr) return status;
+  int64_t worst = status;
+  job->max(&worst, 1);
+  return static_cast<int>(worst);
+}
+
+// The plans of one rank: the spec's batch (or --batch) is the global batch, split evenly.
+SpecPlans rank_plans(const sema::CheckedModel& model, int64_t batch, dist::Collectives* job) {
+  SpecPlans plans = compile_plans(model, batch);
+  if (job == nullptr) return plans;
+  const int64_t global = plans.train.meta.batch;
+  if (global % job->size() != 0)
+    throw std::runtime_error(fmt::format("the batch of {} does not split evenly over {} processes; give --batch a "
+                                         "multiple of {} (the batch is the global batch, split across processes)",
+                                         global, job->size(), job->size()));
+  return compile_plans(model, global / job->size());
+}
+
+int run_in_job(TrainArgs& args, dist::Collectives* job) {
   int exit_code = 0;
-  auto model = load_spec(args.spec, args.sets, exit_code, args.batch);
-  if (!model) return exit_code;
+  const bool writer = job == nullptr || job->rank() == 0;
+  std::optional<sema::CheckedModel> model;
+  {
+    // Every rank checks the same spec: rank 0 alone prints what is wrong with it.
+    const int saved_stderr = writer ? -1 : dup(2);
+    if (!writer) dup2(open("/dev/null", O_WRONLY | O_CLOEXEC), 2);
+    model = load_spec(args.spec, args.sets, exit_code, args.batch);
+    if (!writer) dup2(saved_stderr, 2), close(saved_stderr);
+  }
+  if (const int status = agreed_status(job, model ? 0 : std::max(exit_code, 1)); status != 0) return status;
   train::TrainOptions& options = args.options;
   try {
-    options.backend = resolve_backend(args.backend, args.precision);
+    options.backend = resolve_backend(job != nullptr && args.backend == "auto" ? "cpu" : args.backend, args.precision);
   } catch (const CLI::ValidationError& e) {
     fmt::print(stderr, "ynet: error: {}\n", e.what());
     return 2;
   }
+  if (job != nullptr && options.backend != "cpu")
+    throw std::runtime_error(fmt::format("data-parallel training runs on the cpu backend in this version; the {} "
+                                         "backend trains in one process (leave out --workers, or use --backend cpu)",
+                                         options.backend));
   options.force = args.force;
-  SpecPlans plans = compile_plans(*model, args.batch);
+  options.collectives = job;
+  if (job != nullptr && options.threads == 0)
+    options.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
+                                      dist::detect_launch().local_ranks);
+  SpecPlans plans = rank_plans(*model, args.batch, job);
   if (args.seed >= 0) plans.train.meta.seed = plans.infer.meta.seed = args.seed;
   const plan::Plan& train_plan = plans.train;
 
@@ -108,15 +152,22 @@ int run(TrainArgs& args) {
   if (train::needs_label_counts(train_plan)) {
     if (!args.counts.empty()) {
       options.run_files.label_counts = train::read_label_counts(args.counts, train_plan.meta.classes);
-    } else {
+    } else if (writer) {
       fmt::print("counting the training labels for the class-balanced loss (give --counts FILE to skip this)\n");
       options.run_files.label_counts = train::count_labels(train_plan, options.train_data, options.data_threads,
                                                             options.skip_corrupt, options.verify_crc);
     }
+    if (job != nullptr) {
+      options.run_files.label_counts.resize(static_cast<size_t>(train_plan.meta.classes));
+      job->broadcast(options.run_files.label_counts.data(),
+                     options.run_files.label_counts.size() * sizeof(options.run_files.label_counts[0]), 0);
+    }
   }
 
-  fmt::print("training {} ({} parameters) on {}, batch {}, {} steps; run directory {}\n", train_plan.meta.model,
-             train_plan.parameter_count(true), options.backend, train_plan.meta.batch,
+  const int64_t global_batch = train_plan.meta.batch * (job ? job->size() : 1);
+  fmt::print("training {} ({} parameters) on {}, batch {}{}, {} steps; run directory {}\n", train_plan.meta.model,
+             train_plan.parameter_count(true), options.backend, global_batch,
+             job ? fmt::format(" ({} processes of {})", job->size(), train_plan.meta.batch) : "",
              options.steps > 0 ? options.steps : train_plan.meta.steps, options.out_dir);
   const train::TrainSummary s = train::train(plans.train, plans.infer, options);
   if (s.already_finished) {
@@ -132,6 +183,41 @@ int run(TrainArgs& args) {
     return data::exit_status_for_signal(s.stop_signal);
   }
   return 0;
+}
+
+// Reports a failure; in a job, as the failing rank, and then ends every rank of it, since the
+// others would otherwise wait for this one forever.
+int fail(dist::Collectives* job, int status, const std::string& message) {
+  if (job == nullptr) {
+    fmt::print(stderr, "ynet: {}\n", message);
+    return status;
+  }
+  fmt::print(stderr, "ynet: rank {} of {} on {}: {}\n", job->rank(), job->size(), job->host(), message);
+  job->abort(status);  // does not return
+  return status;
+}
+
+int run(TrainArgs& args) {
+  if (args.workers > 1) {
+    const std::string why_not = relaunch_as_workers(args.workers);
+    if (!why_not.empty()) {
+      fmt::print(stderr, "ynet: error: {}\n", why_not);
+      return 2;
+    }
+  }
+  std::unique_ptr<dist::Collectives> job = dist::join_job();
+  // Rank 0 speaks for the job; the others' warnings and errors still reach stderr, with their rank.
+  if (job != nullptr && job->rank() != 0) dup2(open("/dev/null", O_WRONLY | O_CLOEXEC), 1);
+  try {
+    return run_in_job(args, job.get());
+  } catch (const data::DataError& e) {
+    return fail(job.get(), 1, fmt::format("error: {}", e.what()));
+  } catch (const data::StopRequested& e) {
+    return fail(job.get(), data::exit_status_for_signal(e.signal()),
+                fmt::format("{} before training started; nothing was written", e.what()));
+  } catch (const std::runtime_error& e) {
+    return fail(job.get(), 1, fmt::format("error: {}", e.what()));
+  }
 }
 
 }  // namespace
@@ -164,25 +250,16 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", args->options.threads, "Compute threads (default: every core)")->check(CLI::Range(1, 1024));
   cmd->add_option("--data-threads", args->options.data_threads, "Decoding threads")->check(CLI::Range(1, 256));
   cmd->add_option("--keep", args->options.keep_checkpoints, "Checkpoints to keep")->check(CLI::Range(1, 1000));
+  cmd->add_option("--workers", args->workers,
+                  "Train as N processes on this machine, each on 1/N of every batch (runs mpirun; for several "
+                  "machines start ynet under mpirun or srun instead)")
+      ->check(CLI::Range(1, 1024));
   cmd->add_flag("--resume", args->options.resume, "Continue the run in --out from its newest checkpoint");
   cmd->add_flag("--force", args->force, "Start over in an --out that holds another run");
   cmd->add_flag("--skip-corrupt", args->options.skip_corrupt, "Skip damaged records instead of stopping");
   cmd->add_flag("!--no-verify-crc", args->options.verify_crc, "Do not check record CRCs");
   add_set_option(*cmd, args->sets);
-  cmd->callback([args, &exit_code] {
-    try {
-      exit_code = run(*args);
-    } catch (const data::DataError& e) {
-      fmt::print(stderr, "ynet: error: {}\n", e.what());
-      exit_code = 1;
-    } catch (const data::StopRequested& e) {
-      fmt::print(stderr, "ynet: {} before training started; nothing was written\n", e.what());
-      exit_code = data::exit_status_for_signal(e.signal());
-    } catch (const std::runtime_error& e) {
-      fmt::print(stderr, "ynet: error: {}\n", e.what());
-      exit_code = 1;
-    }
-  });
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 
 }  // namespace ynet::cli

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 #include <vector>
 
 #include "runtime/backend/backend.h"
@@ -60,6 +61,11 @@ class ArenaBackend : public Backend {
     std::transform(src, src + out.size(), out.begin(), [](T v) { return static_cast<float>(v); });
   }
   void synchronize() override {}
+  float* host_floats(int value) override {
+    if constexpr (std::is_same_v<T, float>) return checked(value, static_cast<size_t>(plan_->graph.value(value).elements()),
+                                                           ir::DType::F32);
+    else return nullptr;
+  }
 
   // The reference backend's buffers, for `ynet verify`'s double-precision checks.
   Buffers<T>& buffers() { return *buffers_; }

@@ -45,6 +45,12 @@ class Backend {
   virtual void lend(int value, std::span<const uint8_t> data) { write(value, data); }
   virtual void read(int value, std::span<float> out) const = 0;
   virtual void synchronize() = 0;
+  // The host memory of a float buffer, for collectives that work on it in place (data-parallel
+  // training); nullptr where the buffers live on a device or hold doubles (the reference).
+  virtual float* host_floats(int value) {
+    (void)value;
+    return nullptr;
+  }
 
   // Runs a whole training step: forward, loss, backward, optimizer.
   void train_step(const StepContext& ctx);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "runtime/backend/backend.h"
@@ -14,7 +15,9 @@
 #include "runtime/data/file_glob.h"
 #include "runtime/data/skip_report.h"
 #include "runtime/data/stop_request.h"
+#include "runtime/dist/gradient_reducer.h"
 #include "runtime/train/checkpoint.h"
+#include "runtime/train/data_parallel.h"
 #include "runtime/train/evaluate.h"
 #include "runtime/train/feeder.h"
 #include "runtime/train/initialize.h"
@@ -115,21 +118,31 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   const int64_t eval_every = options.eval_every > 0 ? options.eval_every : std::max<int64_t>(meta.eval_every, 1);
   const uint64_t seed = static_cast<uint64_t>(meta.seed);
   const std::string checkpoints = (std::filesystem::path(options.out_dir) / "checkpoints").string();
+  const DataParallel ranks(options.collectives);
+  const bool writer = ranks.writer();
+  const int64_t global_batch = meta.batch * ranks.ranks();
 
   // Before the lock creates the directory: --resume of nothing must leave nothing behind.
   std::error_code ec;
-  if (options.resume && !std::filesystem::is_directory(options.out_dir, ec))
+  if (writer && options.resume && !std::filesystem::is_directory(options.out_dir, ec))
     throw std::runtime_error(fmt::format("--resume: '{}' holds no run to continue (it does not exist); leave out "
                                          "--resume to start one", options.out_dir));
-  const RunLock lock(options.out_dir);
-  check_run_directory(options);
+  std::optional<RunLock> lock;
+  if (writer) {
+    lock.emplace(options.out_dir);
+    check_run_directory(options);
+  }
   check_memory(train_plan, options.backend);
   auto backend = runtime::make_backend(options.backend, {options.threads});
   backend->bind(train_plan);
+  std::optional<dist::GradientReducer> reducer;
+  if (ranks.distributed()) reducer.emplace(train_plan, *backend, *ranks.collectives());
   TrainSummary summary;
   int64_t step = 0, samples = 0;
   data::DatasetPosition position;
-  if (options.resume) {
+  std::string position_text = data::to_string(position);
+  // Rank 0 loads or initialises the state and hands it to the other ranks.
+  if (options.resume && writer) {
     std::vector<std::string> newest_first;
     for (const auto& [number, path] : list_checkpoints(checkpoints)) newest_first.insert(newest_first.begin(), path);
     if (newest_first.empty())
@@ -138,24 +151,34 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
     const LoadedCheckpoint loaded = load_newest_intact(newest_first, train_plan, *backend, false);
     step = loaded.meta.step;
     samples = loaded.meta.samples;
-    if (!data::parse_position(loaded.meta.data_position, position))
+    position_text = loaded.meta.data_position;
+    if (!data::parse_position(position_text, position))
       throw std::runtime_error(fmt::format("checkpoint '{}' has an unreadable data position '{}'", loaded.path,
                                            loaded.meta.data_position));
     if (options.steps > 0 && options.steps < step)
       throw std::runtime_error(fmt::format("--steps {}: the run is already at step {} ({}); give more steps to continue it",
                                            options.steps, step, loaded.path));
     summary.last_checkpoint = loaded.path;
-    if (step >= total_steps) {
-      summary.already_finished = true;
-      summary.steps = step;
-      summary.samples = samples;
-      return summary;
-    }
-    fmt::print("resuming from {} (step {}, {} samples)\n", loaded.path, step, samples);
-  } else {
+    if (step < total_steps) fmt::print("resuming from {} (step {}, {} samples)\n", loaded.path, step, samples);
+  } else if (writer) {
     initialize(train_plan, seed, options.run_files.label_counts,
                [&](int v, std::span<const float> d) { backend->write(v, d); });
   }
+  int64_t progress[2] = {step, samples};
+  ranks.share(progress, 2);
+  step = progress[0];
+  samples = progress[1];
+  ranks.share(position_text);
+  ranks.share(summary.last_checkpoint);
+  if (step >= total_steps) {
+    summary.already_finished = true;
+    summary.steps = step;
+    summary.samples = samples;
+    return summary;
+  }
+  if (!data::parse_position(position_text, position))
+    throw std::logic_error("rank 0 sent an unreadable data position '" + position_text + "'");
+  ranks.share_state(train_plan, *backend);
   backend->run(ir::Phase::Prologue, {step, 0, seed});
 
   data::DatasetConfig config = dataset_config(train_plan, options.train_data);
@@ -166,12 +189,15 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   config.prefetch = 4;
   config.verify_crc = options.verify_crc;
   config.skip_corrupt = options.skip_corrupt;
+  // DATA_SLICE_PLACEHOLDER
   data::Dataset dataset(config);
-  if (dataset.shuffle_mode() != config.shuffle_mode)
+  if (writer && dataset.shuffle_mode() != config.shuffle_mode)
     fmt::print(stderr, "ynet: warning: the training data are compressed, so they are shuffled within windows of {} "
                        "records, not by a permutation of all records (docs/data.md, \"Order\")\n",
                config.shuffle_buffer);
-  data::SkipReport skips("training data");
+  data::SkipReport skips(ranks.distributed() ? fmt::format("training data (rank {} on {})", ranks.rank(),
+                                                           ranks.collectives()->host())
+                                             : "training data");
   dataset.on_skip([&](const data::DataError& error) { skips.add(error); });
   data::SkipReport valid_skips("validation data");
   // Every input is checked now, not at the first evaluation an hour later.
@@ -194,23 +220,28 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   };
   // The first batch is read before anything is written: data the model cannot use at all (the
   // wrong spec for the data, every record damaged) fails the start, not a run directory.
-  const data::DatasetPosition before_first = dataset.position();
+  // Where the batches trained on end: what a checkpoint records (a batch read but not trained on
+  // is read again after a resume).
+  data::DatasetPosition trained_up_to = dataset.position();
   bool pending = step < total_steps && next_batch();
 
   // Validated: from here on the run directory is written, unless the user has asked to stop.
   if (const int signal = data::stop_signal(); signal != 0) throw data::StopRequested(signal);
-  if (options.force) clear_run(options.out_dir);
-  std::filesystem::create_directories(checkpoints);
-  write_run_files(options.out_dir, options.run_files, train_plan, infer_plan);
-  // Rows logged after the checkpoint (a run killed between a log line and its checkpoint) are
-  // logged again by the resumed run.
-  if (options.resume) RunLog::truncate(options.out_dir, step);
-  RunLog log(options.out_dir);
+  std::optional<RunLog> log;
+  if (writer) {
+    if (options.force) clear_run(options.out_dir);
+    std::filesystem::create_directories(checkpoints);
+    write_run_files(options.out_dir, options.run_files, train_plan, infer_plan);
+    // Rows logged after the checkpoint (a run killed between a log line and its checkpoint) are
+    // logged again by the resumed run.
+    if (options.resume) RunLog::truncate(options.out_dir, step);
+    log.emplace(options.out_dir);
+  }
   const ops::optim::LearningRateSchedule schedule = schedule_of(meta);
 
   std::unique_ptr<runtime::Backend> infer_backend;
   auto run_eval = [&] {
-    if (options.valid_data.empty()) return;
+    if (options.valid_data.empty() || !writer) return;
     if (!infer_backend) {
       infer_backend = runtime::make_backend(options.backend, {options.threads});
       infer_backend->bind(infer_plan);
@@ -237,8 +268,8 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
                          {"videos_per_s", r.videos_per_second},
                          {"skipped_records", static_cast<double>(r.skipped_records)},
                          {"skipped_bytes", static_cast<double>(r.skipped_bytes)}};
-    log.log("eval", step, samples, summary.last_eval);
-    log.draw_curves(meta.model);
+    log->log("eval", step, samples, summary.last_eval);
+    log->draw_curves(meta.model);
     fmt::print("eval at step {}: Hit@1 {:.4f}  PERR {:.4f}  GAP {:.4f}  mAP {:.4f}  ({} videos, {:.0f} videos/s{})\n", step,
                r.metrics.hit_at_1, r.metrics.perr, r.metrics.gap, r.metrics.map, r.videos, r.videos_per_second,
                r.skipped_records > 0 ? fmt::format("; {} damaged records skipped, {} bytes unread", r.skipped_records,
@@ -250,12 +281,11 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
                                            : "the last good checkpoint is kept in " + summary.last_checkpoint;
   };
   auto save = [&] {
+    if (!writer) return;
     const std::string path = checkpoint_path(checkpoints, step);
     try {
-      // A batch read but not yet trained on is read again after a resume.
-      const data::DatasetPosition at = pending ? before_first : dataset.position();
-      save_checkpoint(path, {meta.model, step, samples, seed, data::to_string(at), options.backend}, train_plan,
-                      *backend);
+      save_checkpoint(path, {meta.model, step, samples, seed, data::to_string(trained_up_to), options.backend},
+                      train_plan, *backend);
     } catch (const NonFiniteTensor& e) {
       throw std::runtime_error(fmt::format("after step {}: {} (training diverged); stopped, {}", step, e.what(),
                                            kept_checkpoint()));
@@ -264,44 +294,56 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
     summary.last_checkpoint = path;
   };
 
-  const bool tty = isatty(fileno(stdout));
+  const bool tty = writer && isatty(fileno(stdout));
   std::vector<float> loss(1);
   const auto start = Clock::now();
   auto last_report = start;
   const int64_t first_step = step;
   double loss_sum = 0;
   int64_t loss_count = 0;
-  while (step < total_steps && !data::stop_requested()) {
-    if (!pending && !next_batch()) break;
+  while (step < total_steps) {
+    if (!pending) pending = next_batch();
+    // Every rank leaves at the same step: a stop asked of one (or data that ended on one) stops all.
+    if (ranks.agree_to_stop(!pending || data::stop_requested())) break;
     pending = false;
-    if (step == first_step) warn_if_repeated(batch);
+    if (step == first_step && writer) warn_if_repeated(batch);
     feeder.write(batch, *backend);
     const double lr = schedule.at(static_cast<uint64_t>(samples));
-    backend->train_step({step, lr, seed});
+    runtime::StepContext ctx{step, lr, seed};
+    ctx.slice = ranks.slice(meta.batch);
+    if (reducer) {
+      backend->forward(ctx);
+      reducer->backward(ctx);
+      backend->run(ir::Phase::Optimizer, ctx);
+    } else {
+      backend->train_step(ctx);
+    }
+    trained_up_to = dataset.position();
     backend->read(train_plan.graph.loss, loss);
-    if (!std::isfinite(loss[0]))
-      throw std::runtime_error(fmt::format("step {}: the loss is {} ({}); stopped, {}", step, loss[0],
+    const double step_loss = ranks.mean(loss[0]);
+    if (!std::isfinite(step_loss))
+      throw std::runtime_error(fmt::format("step {}: the loss is {} ({}); stopped, {}", step, step_loss,
                                            non_finite_culprit(train_plan, *backend), kept_checkpoint()));
     ++step;
-    samples += meta.batch;
-    loss_sum += loss[0];
+    samples += global_batch;
+    loss_sum += step_loss;
     ++loss_count;
-    summary.last_loss = loss[0];
+    summary.last_loss = step_loss;
 
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - start).count();
-    const double rate = static_cast<double>((step - first_step) * meta.batch) / std::max(elapsed, 1e-9);
-    const bool report_now = std::chrono::duration<double>(now - last_report).count() >= (tty ? 0.5 : 10.0) ||
-                            step == total_steps || step % eval_every == 0;
+    const double rate = static_cast<double>((step - first_step) * global_batch) / std::max(elapsed, 1e-9);
+    const bool report_now = writer && (std::chrono::duration<double>(now - last_report).count() >= (tty ? 0.5 : 10.0) ||
+                                       step == total_steps || step % eval_every == 0);
     if (report_now) {
-      const double eta = static_cast<double>((total_steps - step) * meta.batch) / std::max(rate, 1e-9);
+      const double eta = static_cast<double>((total_steps - step) * global_batch) / std::max(rate, 1e-9);
       const double mean_loss = loss_sum / static_cast<double>(loss_count);
       std::map<std::string, double> values{{"loss", mean_loss}, {"learning_rate", lr}, {"samples_per_s", rate}};
       if (options.skip_corrupt) {
         values["skipped_records"] = static_cast<double>(skips.records());
         values["skipped_bytes"] = static_cast<double>(skips.bytes());
       }
-      log.log("train", step, samples, values);
+      log->log("train", step, samples, values);
       const std::string line = fmt::format("step {}/{}  loss {:.4f}  lr {:.3g}  {:.0f} samples/s  ETA {}", step,
                                            total_steps, mean_loss, lr, rate, format_duration(eta));
       if (tty) fmt::print("\r{:<100}", line);
@@ -322,7 +364,7 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   summary.interrupted = summary.stop_signal != 0 && step < total_steps;
   save();
   if (!summary.interrupted) run_eval();
-  log.draw_curves(meta.model);
+  if (log) log->draw_curves(meta.model);
   summary.steps = step;
   summary.samples = samples;
   summary.skipped_records = skips.records();
@@ -330,7 +372,7 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   summary.skipped_summary = skips.summary();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   summary.samples_per_second =
-      static_cast<double>((step - first_step) * meta.batch) / std::max(summary.seconds, 1e-9);
+      static_cast<double>((step - first_step) * global_batch) / std::max(summary.seconds, 1e-9);
   return summary;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "plan/plan.h"
+#include "runtime/dist/collectives.h"
 #include "runtime/train/run_dir.h"
 
 namespace ynet::train {
@@ -29,6 +30,9 @@ struct TrainOptions {
   bool verify_crc = true;
   bool skip_corrupt = false;
   RunFiles run_files;          // the spec as run and the label counts (a class-balanced loss)
+  // Data-parallel training: the ranks of the job (null: one process). The plans' batch is then
+  // one rank's slice of the global batch; rank 0 writes the run directory and evaluates.
+  dist::Collectives* collectives = nullptr;
 };
 
 struct TrainSummary {
@@ -51,7 +55,8 @@ struct TrainSummary {
 // runtime/data/stop_request.h) finishes the step, checkpoints and returns.
 // Throws std::runtime_error (with a message for the user) on bad data, a non-finite loss (naming
 // the step and the tensor) or I/O failure; the last good checkpoint stays. RunLocked when another
-// trainer holds the directory.
+// trainer holds the directory. With several ranks, every rank calls it; rank 0 validates and writes
+// everything, and the others end with the job when it fails (the caller aborts the job).
 TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, const TrainOptions& options);
 
 }  // namespace ynet::train

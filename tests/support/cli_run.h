@@ -14,8 +14,9 @@ struct CliRun {
   bool has(const std::string& text) const { return output.find(text) != std::string::npos; }
 };
 
-inline CliRun run_ynet(const std::string& args) {
-  const std::string command = std::string(YNET_BINARY_DIR) + "/cli/ynet " + args + " 2>&1";
+// Runs a shell command line; its stdout and stderr together.
+inline CliRun run_shell(const std::string& command_line) {
+  const std::string command = command_line + " 2>&1";
   CliRun r;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return r;
@@ -26,6 +27,8 @@ inline CliRun run_ynet(const std::string& args) {
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   return r;
 }
+
+inline CliRun run_ynet(const std::string& args) { return run_shell(std::string(YNET_BINARY_DIR) + "/cli/ynet " + args); }
 
 // A fresh scratch directory under the build tree, removed and recreated.
 inline std::string scratch_dir(const std::string& name) {
