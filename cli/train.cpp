@@ -178,6 +178,7 @@ int run_in_job(TrainArgs& args, dist::Collectives* job) {
   fmt::print("trained {} steps ({} samples) in {:.1f} s: {:.1f} samples/s, last loss {:.4f}\ncheckpoint {}\n", s.steps,
              s.samples, s.seconds, s.samples_per_second, s.last_loss, s.last_checkpoint);
   if (!s.skipped_summary.empty()) fmt::print("{}, each reported above\n", s.skipped_summary);
+  if (!s.all_reduce_summary.empty()) fmt::print("{}\n", s.all_reduce_summary);
   if (s.interrupted) {
     fmt::print("interrupted at step {}: checkpoint {} written; continue with --resume\n", s.steps, s.last_checkpoint);
     return data::exit_status_for_signal(s.stop_signal);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <stdexcept>
 
@@ -74,7 +75,9 @@ void GradientReducer::backward(const runtime::StepContext& ctx) {
     }
     collectives_.progress();
   }
+  const auto waiting = std::chrono::steady_clock::now();
   collectives_.wait_all();
+  seconds_waiting_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - waiting).count();
   const float scale = 1.0f / static_cast<float>(collectives_.size());
   for (const Range& r : all_)
     for (size_t i = 0; i < r.count; ++i) r.data[i] *= scale;

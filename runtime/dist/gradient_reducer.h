@@ -23,9 +23,11 @@ class GradientReducer {
   // Runs the backward phase and leaves the mean gradients in the backend.
   void backward(const runtime::StepContext& ctx);
 
-  // The plan's gradient bytes and the number of sum calls per step, for reports.
+  // For reports: the gradient bytes summed per step, the sum calls per step, and the time spent
+  // waiting for the sums after the backward pass (communication the backward pass did not hide).
   int64_t bytes() const { return bytes_; }
   size_t calls() const { return calls_; }
+  double seconds_waiting() const { return seconds_waiting_; }
 
  private:
   struct Range {
@@ -43,6 +45,7 @@ class GradientReducer {
   std::vector<Range> all_;       // every gradient, for the division
   int64_t bytes_ = 0;
   size_t calls_ = 0;
+  double seconds_waiting_ = 0;
 };
 
 }  // namespace ynet::dist

@@ -371,6 +371,12 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   summary.skipped_bytes = skips.bytes();
   summary.skipped_summary = skips.summary();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (reducer)
+    summary.all_reduce_summary = fmt::format(
+        "gradient all-reduce: {:.1f} MiB per step in {} calls over {} processes; {:.2f} s waited for it after the "
+        "backward pass ({:.1f}% of the training time)",
+        static_cast<double>(reducer->bytes()) / (1 << 20), reducer->calls(), ranks.ranks(), reducer->seconds_waiting(),
+        100 * reducer->seconds_waiting() / std::max(summary.seconds, 1e-9));
   summary.samples_per_second =
       static_cast<double>((step - first_step) * global_batch) / std::max(summary.seconds, 1e-9);
   return summary;

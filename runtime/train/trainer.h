@@ -47,6 +47,9 @@ struct TrainSummary {
   std::string skipped_summary;      // data::SkipReport::summary() of the training data ("" if none)
   std::string last_checkpoint;
   std::map<std::string, double> last_eval;
+  // Data-parallel runs: what the gradient all-reduce moved and how long rank 0 waited for it
+  // after the backward pass ("" in one process).
+  std::string all_reduce_summary;
 };
 
 // Takes the run directory's lock, validates everything (the run directory against --resume and
