@@ -28,6 +28,7 @@ struct CompileArgs {
   std::string output;
   std::string memory_svg;
   std::vector<std::string> sets;
+  int workers = 1;
 };
 
 bool is_plan_file(const std::string& path) {
@@ -48,10 +49,11 @@ bool write_output(const std::string& path, const std::string& text) {
 }
 
 std::string render(const plan::Plan& p, const std::string& emit, const std::vector<plan::Plan>& by_batch,
-                   const std::vector<compiler::PassReport>& passes) {
+                   const std::vector<compiler::PassReport>& passes, int workers) {
   if (emit == "json") return emit::json(p);
   if (emit == "dot") return emit::dot(p);
-  if (emit == "summary") return emit::summary(p, by_batch);
+  if (emit == "summary")
+    return emit::summary(p, by_batch) + (workers > 1 ? emit::data_parallel(p, workers) : std::string());
   if (emit == "proto") return plan::to_bytes(p);
   std::string out = emit::text(p);
   if (!passes.empty()) {
@@ -72,8 +74,9 @@ int run(const CompileArgs& args) {
   std::vector<plan::Plan> by_batch;
   std::vector<compiler::PassReport> passes;
   if (is_plan_file(args.input)) {
-    if (args.batch != 0 || !args.sets.empty()) {
-      fmt::print(stderr, "ynet: error: '{}' is a compiled plan; --batch and --set apply to specs only\n", args.input);
+    if (args.batch != 0 || !args.sets.empty() || args.workers > 1) {
+      fmt::print(stderr, "ynet: error: '{}' is a compiled plan; --batch, --set and --workers apply to specs only\n",
+                 args.input);
       return 2;
     }
     try {
@@ -101,6 +104,17 @@ int run(const CompileArgs& args) {
     options.mode = args.mode == "train" ? plan::Mode::Train : plan::Mode::Infer;
     options.precision = int8 ? compiler::Precision::int8 : compiler::Precision::fp32;
     compiler::Compiled compiled = compiler::compile(*model, options);
+    if (args.workers > 1) {
+      // The plan each process runs: its slice of the global batch (docs/scaling.md).
+      const int64_t global = compiled.plan.meta.batch;
+      if (global % args.workers != 0) {
+        fmt::print(stderr, "ynet: error: the batch of {} does not split evenly over {} processes; give --batch a "
+                           "multiple of {}\n", global, args.workers, args.workers);
+        return 2;
+      }
+      options.batch = global / args.workers;
+      compiled = compiler::compile(*model, options);
+    }
     p = std::move(compiled.plan);
     passes = std::move(compiled.passes);
     if (args.emit == "summary") {
@@ -124,7 +138,7 @@ int run(const CompileArgs& args) {
     }
     return 0;
   }
-  return write_output(args.output, render(p, args.emit, by_batch, passes)) ? 0 : 1;
+  return write_output(args.output, render(p, args.emit, by_batch, passes, args.workers)) ? 0 : 1;
 }
 
 }  // namespace
@@ -142,6 +156,10 @@ void add_compile_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--mode", args->mode, "train: forward, loss, backward, update; infer: forward to the outputs")
       ->check(CLI::IsMember({"train", "infer"}));
   add_precision_option(*cmd, args->precision, "fp32", PrecisionChoices::int8);
+  cmd->add_option("--workers", args->workers,
+                  "Compile the plan of one of N processes training together (its slice of the batch); the summary "
+                  "adds what they exchange per step")
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--emit", args->emit, "Output format")->check(CLI::IsMember({"text", "json", "dot", "summary", "proto"}));
   cmd->add_option("-o,--output", args->output, "Write to FILE instead of standard output");
   cmd->add_option("--memory-svg", args->memory_svg, "Also draw the memory timeline (buffers over steps) to FILE");

@@ -14,6 +14,9 @@ std::string dot(const plan::Plan& plan);      // Graphviz: steps coloured by kin
 // batch sizes (`by_batch`, in increasing batch order).
 std::string summary(const plan::Plan& plan, const std::vector<plan::Plan>& by_batch);
 std::string memory_svg(const plan::Plan& plan);  // buffers as bars over the step axis
+// For a training plan compiled at one process's slice of the batch: the global batch, the gradient
+// bytes summed over the processes per step, and the layers that sum statistics across them.
+std::string data_parallel(const plan::Plan& per_process, int processes);
 
 // "1.50 GiB", "312.0 MiB", "64 B"
 std::string bytes(int64_t n);

@@ -181,3 +181,16 @@ TEST_CASE("a process killed mid-run ends the whole job, naming it, and the last 
   const CliRun resumed = run_ynet(train("examples/lstm_small.ynet", out, "--resume --steps " + std::to_string(steps_logged() + 2)));
   CHECK_MESSAGE(resumed.status == 0, resumed.output);
 }
+
+TEST_CASE("compile --workers shows one process's plan and what the processes exchange per step") {
+  const std::string spec = std::string(YNET_SOURCE_DIR) + "/specs/simple_lstm_2048.ynet";
+  const CliRun four = run_ynet("compile " + spec + " --emit summary --workers 4");
+  REQUIRE_MESSAGE(four.status == 0, four.output);
+  CHECK(four.has("(train plan, batch 64)"));
+  CHECK(four.has("across 4 processes: global batch 256, 64 per process"));
+  // 69,450,604 trainable parameters: their float gradients, and 2 * 3/4 of them through a ring.
+  CHECK(four.has("gradient all-reduce per step  264.9 MiB (a ring all-reduce sends and receives 397.4 MiB"));
+  const CliRun uneven = run_ynet("compile " + spec + " --emit summary --workers 3");
+  CHECK(uneven.status == 2);
+  CHECK(uneven.has("does not split evenly over 3 processes"));
+}
