@@ -10,6 +10,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "runtime/data/dataset_slot.h"
 #include "runtime/data/file_glob.h"
 #include "runtime/data/prefetched_file.h"
 #include "runtime/data/record_reader.h"
@@ -29,21 +30,6 @@ bool parse_position(const std::string& text, DatasetPosition& position) {
   const auto record = std::from_chars(begin + colon + 1, end, position.record);
   return epoch.ec == std::errc() && epoch.ptr == begin + colon && record.ec == std::errc() && record.ptr == end;
 }
-
-// One batch on its way through the pipeline: the reading thread fills the raw records, a decoding
-// thread turns them into `batch`, and the consumer swaps `batch` out. Slots are used round-robin
-// in sequence order, which is what keeps the order independent of the number of threads.
-struct Dataset::Slot {
-  enum class State { kFree, kRaw, kDecoding, kReady };
-  State state = State::kFree;
-  std::vector<StreamRecord> records;
-  size_t raw_count = 0;
-  Batch batch;
-  std::vector<DataError> skipped;  // damaged records skipped in this batch, in stream order
-  std::exception_ptr error;
-  DatasetPosition end;
-  bool last = false;
-};
 
 namespace {
 thread_local std::vector<DataError>* producing_skips = nullptr;
@@ -127,19 +113,24 @@ void Dataset::produce() {
     slot->skipped.clear();
     slot->error = nullptr;
     slot->last = false;
+    slot->whole_global_batch = false;
     producing_skips = &slot->skipped;
     try {
-      while (slot->raw_count < static_cast<size_t>(config_.batch_size)) {
-        StreamRecord* record = stream_->next();
-        if (record == nullptr) {
-          slot->last = true;
-          break;
+      if (slicing()) {
+        fill_slice(*slot);
+      } else {
+        while (slot->raw_count < static_cast<size_t>(config_.batch_size)) {
+          StreamRecord* record = stream_->next();
+          if (record == nullptr) {
+            slot->last = true;
+            break;
+          }
+          StreamRecord& raw = slot->records[slot->raw_count++];
+          raw.bytes.swap(record->bytes);  // the window gets the old buffer back: no allocation
+          raw.file = record->file;
+          raw.offset = record->offset;
+          raw.index = record->index;
         }
-        StreamRecord& raw = slot->records[slot->raw_count++];
-        raw.bytes.swap(record->bytes);  // the window gets the old buffer back: no allocation
-        raw.file = record->file;
-        raw.offset = record->offset;
-        raw.index = record->index;
       }
     } catch (...) {
       slot->error = std::current_exception();
@@ -172,7 +163,10 @@ void Dataset::decode_worker() {
       ++decode_seq_;
     }
     try {
-      decode_slot(*slot, decoder);
+      if (slicing())
+        decode_slice(*slot, decoder);
+      else
+        decode_slot(*slot, decoder);
     } catch (...) {
       slot->error = std::current_exception();
     }
@@ -219,28 +213,43 @@ void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
     std::fill(batch.features.begin() + static_cast<std::ptrdiff_t>(filled), batch.features.end(), 0.0f);
 }
 
+Dataset::Slot& Dataset::take_ready_slot() {
+  Slot* slot;
+  {
+    std::unique_lock lock(mutex_);
+    const size_t index = consume_seq_ % slots_.size();
+    // Polls for a stop request: the batch may never come (a disk that hangs) or come too late.
+    while (!changed_.wait_for(lock, std::chrono::milliseconds(100),
+                              [&] { return slots_[index]->state == Slot::State::kReady; })) {
+      if (const int signal = stop_signal(); signal != 0) throw StopRequested(signal);
+    }
+    slot = slots_[index].get();
+  }
+  for (const DataError& error : slot->skipped) {
+    ++skipped_;
+    if (!first_unused_) first_unused_ = std::make_unique<DataError>(error);
+    if (on_skip_) on_skip_(error);
+  }
+  return *slot;
+}
+
+void Dataset::release_slot(Slot& slot) {
+  {
+    std::lock_guard lock(mutex_);
+    slot.state = Slot::State::kFree;
+    ++consume_seq_;
+  }
+  changed_.notify_all();
+}
+
 bool Dataset::next(Batch& batch) {
+  if (slicing()) return next_slice(batch);
   if (failure_) std::rethrow_exception(failure_);
   for (;;) {
     if (finished_) return false;
     if (const int signal = stop_signal(); signal != 0) throw StopRequested(signal);
     if (!running_) start();
-    Slot* slot;
-    {
-      std::unique_lock lock(mutex_);
-      const size_t index = consume_seq_ % slots_.size();
-      // Polls for a stop request: the batch may never come (a disk that hangs) or come too late.
-      while (!changed_.wait_for(lock, std::chrono::milliseconds(100),
-                                [&] { return slots_[index]->state == Slot::State::kReady; })) {
-        if (const int signal = stop_signal(); signal != 0) throw StopRequested(signal);
-      }
-      slot = slots_[index].get();
-    }
-    for (const DataError& error : slot->skipped) {
-      ++skipped_;
-      if (!first_unused_) first_unused_ = std::make_unique<DataError>(error);
-      if (on_skip_) on_skip_(error);
-    }
+    Slot* slot = &take_ready_slot();
     if (slot->error) {
       failure_ = slot->error;
       stop();
@@ -251,12 +260,7 @@ bool Dataset::next(Batch& batch) {
     const bool deliver = count > 0 && !(last && config_.drop_remainder && count < config_.batch_size);
     if (deliver) std::swap(batch, slot->batch);
     position_ = slot->end;
-    {
-      std::lock_guard lock(mutex_);
-      slot->state = Slot::State::kFree;
-      ++consume_seq_;
-    }
-    changed_.notify_all();
+    release_slot(*slot);
     if (count > 0) {
       last_used_ = position_;
       first_unused_.reset();
@@ -287,6 +291,8 @@ void Dataset::seek(DatasetPosition position) {
   position_ = position;
   last_used_ = position;
   first_unused_.reset();
+  held_.clear();
+  input_ended_ = false;
   finished_ = false;
   failure_ = nullptr;
 }

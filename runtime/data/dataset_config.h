@@ -30,6 +30,24 @@ const char* to_string(ShardBy shard_by);
 enum class ShuffleMode { kPermutation, kWindow };
 const char* to_string(ShuffleMode mode);
 
+// One process's share of every global batch in data-parallel training (docs/data.md, "Slicing
+// global batches across ranks"). With count > 1 the dataset forms global batches of
+// batch_size * count consecutive entries of the record stream and yields rows
+// [index * batch_size, (index + 1) * batch_size) of each: batch_size is the per-process batch.
+// Every process that reads the same data with the same seed and global batch forms the same global
+// batches whatever the count, so the processes' slices of the k-th batch, put together in index
+// order, are the k-th batch of one process reading batch_size * count rows at a time (when no
+// record is damaged), and position() is the same global position on every process. Unlike
+// sharding (rank, world_size), which splits the records of a pass, slicing splits each batch.
+struct BatchSlicing {
+  int index = 0;  // this process's slice, 0 <= index < count (its rank)
+  int count = 1;  // slices of each global batch (the number of processes); 1: no slicing
+};
+
+// The per-process batch of a global batch of `global_batch` rows cut into `count` slices; throws
+// std::invalid_argument when it does not divide evenly.
+int slice_batch_size(int global_batch, int count);
+
 struct DatasetConfig {
   RecordFormat format;
   std::vector<std::string> files;  // globs; commas separate several
@@ -44,6 +62,9 @@ struct DatasetConfig {
   int rank = 0;
   int world_size = 1;
   ShardBy shard_by = ShardBy::kAuto;
+  // With slicing.count > 1: world_size must be 1 and drop_remainder on (a global batch the data
+  // cannot fill is not cut into slices).
+  BatchSlicing slicing;
   int threads = 1;   // decoding threads (one more thread reads files)
   int prefetch = 2;  // batches decoded ahead of the consumer
   bool verify_crc = true;

@@ -117,11 +117,13 @@ bool RecordStream::advance(bool want_data, StreamRecord& out) {
     const bool owned = shard_by_ != ShardBy::kRecord ||
                        global_index_ % static_cast<uint64_t>(config_.world_size) == static_cast<uint64_t>(config_.rank);
     try {
-      const bool found = owned && want_data ? reader_->next_into(out.bytes) : reader_->skip();
+      const bool reading = owned && want_data;
+      const bool found = reading ? reader_->next_into(out.bytes) : reader_->skip();
       if (!found) {
         reader_.reset();
         continue;
       }
+      if (reading) record_bytes_read_.fetch_add(out.bytes.size() + kRecordFraming, std::memory_order_relaxed);
       ++global_index_;
       if (!owned) continue;
       out.error.reset();
@@ -137,10 +139,16 @@ bool RecordStream::advance(bool want_data, StreamRecord& out) {
   }
 }
 
-void RecordStream::fill_permuted_window() {
+void RecordStream::fill_permuted_window(size_t first_slot) {
   const RecordIndex& index = *index_;
   window_size_ = std::min(window_.size(), epoch_entries_.size() - epoch_cursor_);
   const uint32_t* entries = epoch_entries_.data() + epoch_cursor_;
+  const bool sliced = config_.slicing.count > 1;
+  // With slicing, the entry in window slot s (s >= first_slot) is numbered
+  // entries_since_seek_ + s - first_slot: the window is filled when the entries before it are used.
+  const auto wanted = [&](size_t slot) {
+    return !sliced || (slot >= first_slot && in_own_slice(entries_since_seek_ + slot - first_slot));
+  };
   // Read in file order: on a disk the reads sweep forward, and the kernel was asked to start
   // them when the previous window was read.
   read_order_.resize(window_size_);
@@ -150,22 +158,32 @@ void RecordStream::fill_permuted_window() {
     const IndexedRecord& y = index[entries[b]];
     return x.file != y.file ? x.file < y.file : x.offset < y.offset;
   });
+  uint64_t bytes_read = 0;
   for (const uint32_t slot : read_order_) {
     StreamRecord& out = window_[slot];
     const uint32_t entry = entries[slot];
     out.file = index[entry].file;
     out.offset = index[entry].offset;
     out.index = index.record_in_file(entry);
+    if (!wanted(slot)) {
+      out.error.reset();  // another process's record: neither read nor reported here
+      continue;
+    }
     try {
+      if (index[entry].error < 0) bytes_read += index[entry].length + kRecordFraming;
       indexed_reader_->read(index, entry, out.bytes);
       out.error.reset();
     } catch (const DataError& error) {
       out.error = std::make_unique<DataError>(error);
     }
   }
+  record_bytes_read_.fetch_add(bytes_read, std::memory_order_relaxed);
   epoch_cursor_ += window_size_;
-  for (size_t i = epoch_cursor_, end = std::min(epoch_entries_.size(), epoch_cursor_ + window_.size()); i < end; ++i)
-    indexed_reader_->will_need(index, epoch_entries_[i]);
+  // The next window's entries are numbered on from this one's last.
+  const uint64_t next_first = entries_since_seek_ + window_size_ - std::min(first_slot, window_size_);
+  for (size_t i = epoch_cursor_, end = std::min(epoch_entries_.size(), epoch_cursor_ + window_.size()); i < end; ++i) {
+    if (!sliced || in_own_slice(next_first + (i - epoch_cursor_))) indexed_reader_->will_need(index, epoch_entries_[i]);
+  }
   std::iota(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(window_size_), 0u);
   window_cursor_ = 0;
   ++window_index_;
@@ -214,7 +232,36 @@ StreamRecord* RecordStream::next() {
   }
 }
 
+bool RecordStream::in_own_slice(uint64_t entry) const {
+  const uint64_t rows = static_cast<uint64_t>(config_.batch_size);
+  const uint64_t place = entry % (rows * static_cast<uint64_t>(config_.slicing.count));
+  return place / rows == static_cast<uint64_t>(config_.slicing.index);
+}
+
+StreamRecord* RecordStream::next_entry() {
+  for (;;) {
+    if (done_) return nullptr;
+    if (window_cursor_ == window_size_) {
+      fill_window();
+      if (window_size_ == 0) {
+        // An epoch without a single entry (nothing to read at all) would repeat forever.
+        if (position_.record == 0) {
+          done_ = true;
+          return nullptr;
+        }
+        start_epoch(position_.epoch + 1);
+        continue;
+      }
+    }
+    StreamRecord& record = window_[order_[window_cursor_++]];
+    ++position_.record;
+    ++entries_since_seek_;
+    return &record;
+  }
+}
+
 void RecordStream::seek(StreamPosition position) {
+  entries_since_seek_ = 0;
   start_epoch(position.epoch);
   if (done_) return;
   const uint64_t window = window_.size();
@@ -225,8 +272,9 @@ void RecordStream::seek(StreamPosition position) {
     epoch_cursor_ = static_cast<size_t>(std::min<uint64_t>(window_index_ * window, epoch_entries_.size()));
     position_.record = epoch_cursor_;
     if (epoch_cursor_ == epoch_entries_.size()) return;  // the position lies at or past the epoch's end
-    fill_window();
-    window_cursor_ = std::min<size_t>(static_cast<size_t>(position.record % window), window_size_);
+    const size_t first_slot = static_cast<size_t>(position.record % window);
+    fill_permuted_window(first_slot);
+    window_cursor_ = std::min<size_t>(first_slot, window_size_);
     position_.record += window_cursor_;
     return;
   }

@@ -3,6 +3,7 @@
 // permutation of every record through an index of the files, or the seeded file order and a
 // windowed shuffle: ShuffleMode). Everything is a function of the configuration and the seed
 // alone, so that a position (epoch, records consumed in it) can be returned to exactly.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,8 +47,20 @@ class RecordStream {
   // The next good record, or nullptr after the last epoch. The record stays valid (and may be
   // moved from) until the next call. Throws the DataError of a damaged record unless skip_corrupt.
   StreamRecord* next();
+  // Batch slicing (DatasetConfig::slicing, count > 1): the next entry of the stream, good or not,
+  // or nullptr after the last epoch. Entries are numbered from the stream's start or the last
+  // seek; the one numbered n lies in this process's slice when n modulo the global batch
+  // (batch_size * slicing.count) falls in [index * batch_size, (index + 1) * batch_size). Only
+  // those are returned read and checked, a damaged one holding its DataError (never thrown nor
+  // passed to on_skip: the caller decides). Under kPermutation the others are not read at all;
+  // under kWindow they are read (sequential reading cannot step over them) but must be ignored.
+  StreamRecord* next_entry();
+  bool in_own_slice(uint64_t entry) const;
   StreamPosition position() const { return position_; }
   void seek(StreamPosition position);
+  // Bytes of records read from the files (framing included; compressed files: after
+  // decompression), not counting the index scan's headers. Safe to read from any thread.
+  uint64_t record_bytes_read() const { return record_bytes_read_.load(std::memory_order_relaxed); }
 
   ShardBy shard_by() const { return shard_by_; }
   // The shuffle in use: kWindow where kPermutation was asked for but a file is compressed.
@@ -63,8 +76,9 @@ class RecordStream {
   bool advance(bool want_data, StreamRecord& out);
   bool open_next_file(StreamRecord& out);
   void fill_window();
-  // kPermutation: reads the next window's records of the epoch's order, in file order.
-  void fill_permuted_window();
+  // kPermutation: reads the next window's records of the epoch's order, in file order. With
+  // slicing, only the entries from `first_slot` on that lie in this process's slice.
+  void fill_permuted_window(size_t first_slot = 0);
 
   DatasetConfig config_;
   std::vector<std::string> all_files_;
@@ -96,6 +110,8 @@ class RecordStream {
   uint64_t window_index_ = 0;
 
   StreamPosition position_;
+  uint64_t entries_since_seek_ = 0;  // next_entry()'s numbering, for slicing
+  std::atomic<uint64_t> record_bytes_read_{0};
   uint64_t good_in_epoch_ = 0;
   bool done_ = false;
 };
