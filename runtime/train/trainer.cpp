@@ -189,7 +189,8 @@ TrainSummary train(const plan::Plan& train_plan, const plan::Plan& infer_plan, c
   config.prefetch = 4;
   config.verify_crc = options.verify_crc;
   config.skip_corrupt = options.skip_corrupt;
-  // DATA_SLICE_PLACEHOLDER
+  // Each process reads its rows of every global batch (docs/data.md, "Slicing global batches").
+  config.slicing = {ranks.rank(), ranks.ranks()};
   data::Dataset dataset(config);
   if (writer && dataset.shuffle_mode() != config.shuffle_mode)
     fmt::print(stderr, "ynet: warning: the training data are compressed, so they are shuffled within windows of {} "
