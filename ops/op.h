@@ -17,6 +17,11 @@ namespace ynet::runtime {
 
 // What changes from one training step to the next.
 struct StepContext {
+  // Callers write {step, learning_rate, seed}: a constructor rather than an aggregate, so that
+  // leaving out the slice (a single process) draws no missing-initializer warning.
+  StepContext(int64_t step = 0, double learning_rate = 0, uint64_t seed = 0, BatchSlice slice = {})
+      : step(step), learning_rate(learning_rate), seed(seed), slice(slice) {}
+
   int64_t step = 0;           // global step: keys the dropout masks and the gating noise
   double learning_rate = 0;   // after the schedule
   uint64_t seed = 0;          // the run's seed
