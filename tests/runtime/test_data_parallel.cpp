@@ -50,13 +50,13 @@ train {
 }
 )";
 
-// Frames: BatchNorm over the valid frames, Dropout on a sequence, a two-layer LSTM with dropout,
-// the MoE on frames.
+// Frames: BatchNorm over the valid frames (after a Dense, so that its dx is needed), Dropout on a
+// sequence, a two-layer LSTM with dropout, the MoE on frames.
 const char* const kFramesSpec = R"(
 model DataParallelFrames {
   input  video  = frames(rgb: 6, audio: 3, max_frames: 5)
   labels target = multilabel(5)
-  x      = video -> BatchNorm -> Dropout(0.2)
+  x      = video -> Dense(6, bias: false, per_frame: true) -> BatchNorm -> Dropout(0.2)
   h      = LSTM(x, hidden: 6, layers: 2, dropout: 0.4)
   m      = MoE(h, experts: 4, top_k: 2, noisy: true, w_importance: 0.1, w_load: 0.1,
                expert: { Dense(6, relu) })
