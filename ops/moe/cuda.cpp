@@ -104,7 +104,10 @@ float* Kernel::grouped_input(int64_t j) const {
 void Kernel::forward(const Params<float>& p, const float* x, const int32_t* lengths, float* y, float* aux,
                      const runtime::StepContext& ctx) {
   const MoeShape& s = shape_;
-  if (ctx.slice.distributed())
+  // Without auxiliary losses the layer is row by row, and a slice needs only its noise keyed by the
+  // global row (below); with them Importance and Load would have to be summed over the ranks.
+  const bool aux_losses = s.w_importance != 0 || (s.has_load_loss() && s.w_load != 0);
+  if (ctx.slice.distributed() && training_ && aux_losses)
     throw std::runtime_error(
         "MoE: data-parallel training on the CUDA backend is not built yet (the importance and load losses "
         "would be this process's rows' alone); train data-parallel on the cpu or reference backend");
