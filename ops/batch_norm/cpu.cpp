@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 namespace ynet::ops::batch_norm::cpu {
 
@@ -206,22 +207,36 @@ FramesKernel::FramesKernel(const BatchNormShape& shape, double epsilon, double d
     : shape_(shape), epsilon_(epsilon), decay_(decay), chunks_((shape.rows + kChunk - 1) / kChunk) {}
 
 // Chunks x features partial sums (two of them in backward), two feature-long totals, three float
-// vectors of coefficients.
-std::size_t FramesKernel::workspace_doubles() const { return (2 * chunks_ + 5) * shape_.features; }
+// vectors of coefficients, and the 2 features + 1 values summed over the ranks of a data-parallel batch.
+std::size_t FramesKernel::workspace_doubles() const { return (2 * chunks_ + 7) * shape_.features + 1; }
+
+namespace {
+
+// Replaces each of `values` by its sum over the ranks, and `count` too, in one exchange through
+// `buffer` (values.size() + 1 doubles).
+void sum_over_ranks(const runtime::BatchSlice& slice, std::span<double> values, std::size_t& count, double* buffer) {
+  std::copy(values.begin(), values.end(), buffer);
+  buffer[values.size()] = static_cast<double>(count);
+  slice.collectives->sum(buffer, values.size() + 1);
+  std::copy(buffer, buffer + values.size(), values.begin());
+  count = static_cast<std::size_t>(buffer[values.size()]);
+}
+
+}  // namespace
 
 void FramesKernel::forward_training(const float* x, const float* gamma, const float* beta,
                                     const std::int32_t* lengths, float* y, float* batch_mean, float* batch_variance,
-                                    float* moving_mean, float* moving_variance, double* workspace) const {
+                                    float* moving_mean, float* moving_variance, double* workspace,
+                                    const runtime::BatchSlice& slice) const {
   const std::size_t features = shape_.features, rows = shape_.rows;
-  const std::size_t counted = counted_rows(shape_, lengths);
-  const double n = counted > 0 ? static_cast<double>(counted) : 1.0;
-  const double bessel = counted > 1 ? n / static_cast<double>(counted - 1) : 1.0;
+  std::size_t counted = counted_rows(shape_, lengths);
   double* partials = workspace;
   double* mean = partials + 2 * chunks_ * features;
   double* variance = mean + features;
   auto* centre = reinterpret_cast<float*>(variance + features);  // three float vectors in 1.5 features of doubles
   float* scale = centre + features;
   float* shift = scale + features;
+  double* exchange = variance + 3 * features;
   const auto chunks = static_cast<std::int64_t>(chunks_);
 #pragma omp parallel for schedule(static)
   for (std::int64_t c = 0; c < chunks; ++c) {
@@ -229,6 +244,9 @@ void FramesKernel::forward_training(const float* x, const float* gamma, const fl
     chunk_values(features, first, std::min(first + kChunk, rows), shape_, lengths, x, partials + first / kChunk * features);
   }
   add_chunks(chunks_, features, partials, mean);
+  if (slice.distributed()) sum_over_ranks(slice, {mean, features}, counted, exchange);
+  const double n = counted > 0 ? static_cast<double>(counted) : 1.0;
+  const double bessel = counted > 1 ? n / static_cast<double>(counted - 1) : 1.0;
   for (std::size_t f = 0; f < features; ++f) mean[f] = counted > 0 ? mean[f] / n : 0.0;
 #pragma omp parallel for schedule(static)
   for (std::int64_t c = 0; c < chunks; ++c) {
@@ -237,6 +255,7 @@ void FramesKernel::forward_training(const float* x, const float* gamma, const fl
                   partials + first / kChunk * features);
   }
   add_chunks(chunks_, features, partials, variance);
+  if (slice.distributed()) slice.collectives->sum(variance, features);
   for (std::size_t f = 0; f < features; ++f) {
     variance[f] = counted > 0 ? variance[f] / n : 0.0;
     batch_mean[f] = static_cast<float>(mean[f]);
@@ -257,10 +276,9 @@ void FramesKernel::forward_training(const float* x, const float* gamma, const fl
 
 void FramesKernel::backward(const float* x, const float* gamma, const std::int32_t* lengths, const float* batch_mean,
                             const float* batch_variance, const float* dy, float* dx, float* dgamma, float* dbeta,
-                            double* workspace) const {
+                            double* workspace, const runtime::BatchSlice& slice) const {
   const std::size_t features = shape_.features, rows = shape_.rows;
-  const std::size_t counted = counted_rows(shape_, lengths);
-  const double n = counted > 0 ? static_cast<double>(counted) : 1.0;
+  std::size_t counted = counted_rows(shape_, lengths);
   double* partial_dy = workspace;
   double* partial_centered = partial_dy + chunks_ * features;
   double* sum_dy = partial_centered + chunks_ * features;
@@ -277,10 +295,17 @@ void FramesKernel::backward(const float* x, const float* gamma, const std::int32
   }
   add_chunks(chunks_, features, partial_dy, sum_dy);
   add_chunks(chunks_, features, partial_centered, sum_centered);
+  // This process's rows' dgamma and dbeta; dx takes the whole batch's sums (reference.h).
   for (std::size_t f = 0; f < features; ++f) {
     const double inv_std = 1.0 / std::sqrt(static_cast<double>(batch_variance[f]) + epsilon_);
     dbeta[f] = static_cast<float>(sum_dy[f]);
     dgamma[f] = static_cast<float>(sum_centered[f] * inv_std);
+  }
+  // sum_dy and sum_centered are adjacent: one exchange (into the coefficients' space, then back).
+  if (slice.distributed()) sum_over_ranks(slice, {sum_dy, 2 * features}, counted, sum_centered + features + 2 * features);
+  const double n = counted > 0 ? static_cast<double>(counted) : 1.0;
+  for (std::size_t f = 0; f < features; ++f) {
+    const double inv_std = 1.0 / std::sqrt(static_cast<double>(batch_variance[f]) + epsilon_);
     a[f] = static_cast<float>((gamma ? gamma[f] : 1.0) * inv_std);
     b[f] = static_cast<float>(sum_dy[f] / n);
     c[f] = static_cast<float>(sum_centered[f] * inv_std * inv_std / n);

@@ -8,12 +8,15 @@
 //                   and for dgamma, dbeta without dx. The rows are cut into fixed chunks of 64; each
 //                   chunk's sums over its rows that count are taken in double by one thread (vector
 //                   lanes across the features, which are contiguous), and the chunks' sums added in
-//                   chunk order by feature: the result does not depend on the thread count.
+//                   chunk order by feature: the result does not depend on the thread count. It also
+//                   serves a slice of a data-parallel batch, with or without lengths: its sums are
+//                   summed over the ranks (reference.h says which).
 #include <cstdint>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "ops/batch_norm/reference.h"
+#include "ops/support/batch_collectives.h"
 #include "ops/support/dnnl_call.h"
 
 namespace ynet::ops::batch_norm::cpu {
@@ -51,12 +54,12 @@ class FramesKernel {
   // the batch statistics, and the moving statistics moved towards them.
   void forward_training(const float* x, const float* gamma, const float* beta, const std::int32_t* lengths, float* y,
                         float* batch_mean, float* batch_variance, float* moving_mean, float* moving_variance,
-                        double* workspace) const;
+                        double* workspace, const runtime::BatchSlice& slice = {}) const;
 
   // Its gradients; dx may be null (only dgamma and dbeta are computed), and is 0 on padded frames.
   void backward(const float* x, const float* gamma, const std::int32_t* lengths, const float* batch_mean,
                 const float* batch_variance, const float* dy, float* dx, float* dgamma, float* dbeta,
-                double* workspace) const;
+                double* workspace, const runtime::BatchSlice& slice = {}) const;
 
  private:
   BatchNormShape shape_;

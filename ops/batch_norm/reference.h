@@ -13,9 +13,20 @@
 // TensorFlow's fused batch norm does; a batch without a single valid frame (N = 0) leaves them as
 // they are. TensorFlow's defaults (slim/contrib batch_norm, used by the YouTube-8M starter code) are
 // epsilon = 1e-3 and decay = 0.999.
+//
+// Data parallelism (runtime::BatchSlice): a process holding a slice of the global batch normalises
+// with the global batch's statistics: the ranks sum their Σx and row counts N (in double), then
+// their Σ(x - mean)², so every rank gets the mean, variance and N one process gets, and moves the
+// moving statistics identically. Backward sums Σdy and Σdy·x̂ over the ranks for dx, but writes
+// this process's own dgamma = Σdy·x̂ and dbeta = Σdy over its rows: with each rank's dy R times the
+// global loss's (its loss averages over its G/R rows), dx comes out R times the global gradient of
+// its rows, as every other step's, and the trainer's mean of the ranks' dgamma, dbeta is the global
+// batch's.
 
 #include <cstddef>
 #include <cstdint>
+
+#include "ops/support/batch_collectives.h"
 
 namespace ynet::ops::batch_norm {
 
@@ -51,18 +62,20 @@ constexpr double kDefaultDecay = 0.999;
 namespace reference {
 
 // Writes y and the batch statistics (mean, biased variance) that backward and the moving-average
-// update need. lengths: nullptr for vectors (every row counts).
-void forward_training(const BatchNormShape& shape, double epsilon, const double* x, const double* gamma,
-                      const double* beta, const std::int32_t* lengths, double* y, double* batch_mean,
-                      double* batch_variance);
+// update need; returns N, the rows that counted (over the whole batch `slice` is part of). lengths:
+// nullptr for vectors (every row counts).
+std::size_t forward_training(const BatchNormShape& shape, double epsilon, const double* x, const double* gamma,
+                             const double* beta, const std::int32_t* lengths, double* y, double* batch_mean,
+                             double* batch_variance, const runtime::BatchSlice& slice = {});
 
 void forward_inference(const BatchNormShape& shape, double epsilon, const double* x, const double* gamma,
                        const double* beta, const double* moving_mean, const double* moving_variance, double* y);
 
-// Gradients of a training-mode forward pass; dgamma and dbeta are overwritten.
+// Gradients of a training-mode forward pass; dgamma and dbeta are overwritten (this process's rows'
+// share, see above).
 void backward(const BatchNormShape& shape, double epsilon, const double* x, const double* gamma,
               const std::int32_t* lengths, const double* batch_mean, const double* batch_variance, const double* dy,
-              double* dx, double* dgamma, double* dbeta);
+              double* dx, double* dgamma, double* dbeta, const runtime::BatchSlice& slice = {});
 
 // Templated so that the CPU backend applies the same update to its float statistics. `counted` is N.
 template <class T>

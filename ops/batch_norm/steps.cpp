@@ -50,22 +50,22 @@ runtime::StepFactory<T> fold_factory() {
 void add_reference_steps(runtime::StepTable<double>& table) {
   table["BatchNorm"] = [](const ir::Node& n, runtime::Buffers<double>& b) {
     const ForwardOperands o(n, b, Absent::stand_in);
-    return runtime::make_step([o](const runtime::StepContext&) {
+    return runtime::make_step([o](const runtime::StepContext& ctx) {
       if (!o.training) {
         reference::forward_inference(o.shape, o.epsilon, o.x, o.gamma, o.beta, o.moving_mean, o.moving_variance, o.y);
         return;
       }
-      reference::forward_training(o.shape, o.epsilon, o.x, o.gamma, o.beta, o.lengths, o.y, o.batch_mean,
-                                  o.batch_variance);
-      reference::update_moving_statistics(o.shape, counted_rows(o.shape, o.lengths), o.decay, o.batch_mean,
-                                          o.batch_variance, o.moving_mean, o.moving_variance);
+      const std::size_t counted = reference::forward_training(o.shape, o.epsilon, o.x, o.gamma, o.beta, o.lengths, o.y,
+                                                              o.batch_mean, o.batch_variance, ctx.slice);
+      reference::update_moving_statistics(o.shape, counted, o.decay, o.batch_mean, o.batch_variance, o.moving_mean,
+                                          o.moving_variance);
     });
   };
   table["BatchNorm.grad"] = [](const ir::Node& n, runtime::Buffers<double>& b) {
     const BackwardOperands o(n, b, Absent::stand_in, Absent::stand_in);
-    return runtime::make_step([o](const runtime::StepContext&) {
+    return runtime::make_step([o](const runtime::StepContext& ctx) {
       reference::backward(o.shape, o.epsilon, o.x, o.gamma, o.lengths, o.batch_mean, o.batch_variance, o.dy, o.dx,
-                          o.dgamma, o.dbeta);
+                          o.dgamma, o.dbeta, ctx.slice);
     });
   };
   table["FoldBatchNorm"] = fold_factory<double>();
@@ -78,16 +78,25 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
     if (o.lengths) {
       auto kernel = std::make_shared<cpu::FramesKernel>(o.shape, o.epsilon, o.decay);
       auto workspace = std::make_shared<std::vector<double>>(kernel->workspace_doubles());
-      return runtime::make_step([o, kernel, workspace](const runtime::StepContext&) {
+      return runtime::make_step([o, kernel, workspace](const runtime::StepContext& ctx) {
         kernel->forward_training(o.x, o.gamma, o.beta, o.lengths, o.y, o.batch_mean, o.batch_variance, o.moving_mean,
-                                 o.moving_variance, workspace->data());
+                                 o.moving_variance, workspace->data(), ctx.slice);
       });
     }
     auto kernel = std::make_shared<cpu::Kernel>(o.shape, o.epsilon, o.decay, *b.engine);
+    // oneDNN takes its statistics over the rows it is given; a slice of a data-parallel batch needs
+    // the global batch's, which the frames kernel sums over the ranks.
+    auto sliced = o.training ? std::make_shared<cpu::FramesKernel>(o.shape, o.epsilon, o.decay) : nullptr;
+    auto workspace = std::make_shared<std::vector<double>>(sliced ? sliced->workspace_doubles() : 0);
     dnnl::stream* stream = b.stream;
-    return runtime::make_step([o, kernel, stream](const runtime::StepContext&) {
+    return runtime::make_step([o, kernel, sliced, workspace, stream](const runtime::StepContext& ctx) {
       if (!o.training) {
         kernel->forward_inference(o.x, o.gamma, o.beta, o.moving_mean, o.moving_variance, o.y, *stream);
+        return;
+      }
+      if (ctx.slice.distributed()) {
+        sliced->forward_training(o.x, o.gamma, o.beta, nullptr, o.y, o.batch_mean, o.batch_variance, o.moving_mean,
+                                 o.moving_variance, workspace->data(), ctx.slice);
         return;
       }
       kernel->forward_training(o.x, o.gamma, o.beta, o.y, o.batch_mean, o.batch_variance, *stream);
@@ -102,14 +111,21 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
     if (o.lengths || !o.dx) {
       auto kernel = std::make_shared<cpu::FramesKernel>(o.shape, o.epsilon, o.decay);
       auto workspace = std::make_shared<std::vector<double>>(kernel->workspace_doubles());
-      return runtime::make_step([o, kernel, workspace](const runtime::StepContext&) {
+      return runtime::make_step([o, kernel, workspace](const runtime::StepContext& ctx) {
         kernel->backward(o.x, o.gamma, o.lengths, o.batch_mean, o.batch_variance, o.dy, o.dx, o.dgamma, o.dbeta,
-                         workspace->data());
+                         workspace->data(), ctx.slice);
       });
     }
     auto kernel = std::make_shared<cpu::Kernel>(o.shape, o.epsilon, o.decay, *b.engine);
+    auto sliced = std::make_shared<cpu::FramesKernel>(o.shape, o.epsilon, o.decay);
+    auto workspace = std::make_shared<std::vector<double>>(sliced->workspace_doubles());
     const dnnl::stream* stream = b.stream;
-    return runtime::make_step([o, kernel, stream](const runtime::StepContext&) {
+    return runtime::make_step([o, kernel, sliced, workspace, stream](const runtime::StepContext& ctx) {
+      if (ctx.slice.distributed()) {
+        sliced->backward(o.x, o.gamma, nullptr, o.batch_mean, o.batch_variance, o.dy, o.dx, o.dgamma, o.dbeta,
+                         workspace->data(), ctx.slice);
+        return;
+      }
       kernel->backward(o.x, o.gamma, o.batch_mean, o.batch_variance, o.dy, o.dx, o.dgamma, o.dbeta, *stream);
     });
   };

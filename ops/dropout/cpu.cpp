@@ -61,16 +61,16 @@ inline void philox_lanes(const philox::MaskKey& key, std::uint64_t first_group, 
 
 }  // namespace
 
-// One chunk: its random words, then the mask applied to `width` <= kChunk elements. `in` and
-// `out` may be the same buffer (element k is read before it is written).
+// One chunk: its random words, then the mask applied to its elements [begin, end). `in` and `out`
+// may be the same buffer (element k is read before it is written).
 [[gnu::target_clones("avx512f", "avx2", "default")]]
 void detail::mask_chunk_portable(const philox::MaskKey& key, std::uint64_t chunk, std::uint32_t threshold, float scale,
-                                 const float* in, float* out, std::size_t width) {
+                                 const float* in, float* out, std::size_t begin, std::size_t end) {
   Lanes random;
   philox_lanes(key, chunk * kLanes, random);
-  for (std::size_t k = 0; k < width; ++k) {
-    const float value = in[k];
-    out[k] = random.bits[k] >= threshold ? value * scale : 0.f;
+  for (std::size_t k = begin; k < end; ++k) {
+    const float value = in[k - begin];
+    out[k - begin] = random.bits[k] >= threshold ? value * scale : 0.f;
   }
 }
 
@@ -110,7 +110,8 @@ __attribute__((target("avx512f"))) inline void multiply_lanes(__m512i c, __m512i
 // per-word comparison masks are interleaved into element order with pdep.
 __attribute__((target("avx512f,bmi2"))) void detail::mask_chunk_avx512(const philox::MaskKey& key, std::uint64_t chunk,
                                                                        std::uint32_t threshold, float scale,
-                                                                       const float* in, float* out, std::size_t width) {
+                                                                       const float* in, float* out, std::size_t begin,
+                                                                       std::size_t end) {
   const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
   __m512i c0 = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(chunk * kLanes))), lane);
   __m512i c1 = _mm512_set1_epi32(static_cast<int>(key.tensor_id));
@@ -136,20 +137,20 @@ __attribute__((target("avx512f,bmi2"))) void detail::mask_chunk_avx512(const phi
                              _pdep_u64(_mm512_cmpge_epu32_mask(c2, limit), 0x4444444444444444ull) |
                              _pdep_u64(_mm512_cmpge_epu32_mask(c3, limit), 0x8888888888888888ull);
   const __m512 factor = _mm512_set1_ps(scale);
-  for (std::size_t first = 0; first < width; first += 16) {
-    const std::size_t count = std::min<std::size_t>(16, width - first);
+  for (std::size_t first = begin; first < end; first += 16) {
+    const std::size_t count = std::min<std::size_t>(16, end - first);
     const auto inside = static_cast<__mmask16>(count == 16 ? 0xFFFFu : (1u << count) - 1u);
     const auto kept = static_cast<__mmask16>(keep >> first) & inside;
-    const __m512 x = _mm512_maskz_loadu_ps(inside, in + first);
-    _mm512_mask_storeu_ps(out + first, inside, _mm512_maskz_mul_ps(kept, x, factor));
+    const __m512 x = _mm512_maskz_loadu_ps(inside, in + (first - begin));
+    _mm512_mask_storeu_ps(out + (first - begin), inside, _mm512_maskz_mul_ps(kept, x, factor));
   }
 }
 #pragma GCC diagnostic pop
 #else
 bool detail::have_avx512_mask() { return false; }
 void detail::mask_chunk_avx512(const philox::MaskKey& key, std::uint64_t chunk, std::uint32_t threshold, float scale,
-                               const float* in, float* out, std::size_t width) {
-  mask_chunk_portable(key, chunk, threshold, scale, in, out, width);
+                               const float* in, float* out, std::size_t begin, std::size_t end) {
+  mask_chunk_portable(key, chunk, threshold, scale, in, out, begin, end);
 }
 #endif
 
@@ -159,29 +160,38 @@ Kernel::Kernel(std::size_t count, double rate) : count_(count) {
   scale_ = static_cast<float>(1.0 / (1.0 - rate));
 }
 
-void Kernel::forward(const philox::MaskKey& key, const float* x, float* y) const { apply_mask(key, x, kChunk, y); }
-
-void Kernel::backward(const philox::MaskKey& key, const float* dy, float* dx) const {
-  apply_mask(key, dy, kChunk, dx);
+void Kernel::forward(const philox::MaskKey& key, std::uint64_t first_element, const float* x, float* y) const {
+  apply_mask(key, first_element, x, 1, y);
 }
 
-void Kernel::keep_mask(const philox::MaskKey& key, float* keep) const {
+void Kernel::backward(const philox::MaskKey& key, std::uint64_t first_element, const float* dy, float* dx) const {
+  apply_mask(key, first_element, dy, 1, dx);
+}
+
+void Kernel::keep_mask(const philox::MaskKey& key, std::uint64_t first_element, float* keep) const {
   static const std::array<float, kChunk> ones = [] {
     std::array<float, kChunk> a;
     a.fill(1.f);
     return a;
   }();
-  apply_mask(key, ones.data(), 0, keep);
+  apply_mask(key, first_element, ones.data(), 0, keep);
 }
 
-void Kernel::apply_mask(const philox::MaskKey& key, const float* in, std::size_t in_stride, float* out) const {
-  const auto chunks = static_cast<std::int64_t>((count_ + kChunk - 1) / kChunk);
+// The chunks are those of the whole tensor the key draws for: the first and last may be partial.
+void Kernel::apply_mask(const philox::MaskKey& key, std::uint64_t first_element, const float* in,
+                        std::size_t in_step, float* out) const {
+  const std::uint64_t end = first_element + count_;
+  const auto first_chunk = static_cast<std::int64_t>(first_element / kChunk);
+  const auto end_chunk = static_cast<std::int64_t>((end + kChunk - 1) / kChunk);
   const auto mask_chunk = detail::have_avx512_mask() ? detail::mask_chunk_avx512 : detail::mask_chunk_portable;
 #pragma omp parallel for schedule(static)
-  for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
-    const std::size_t first = static_cast<std::size_t>(chunk) * kChunk;
-    mask_chunk(key, static_cast<std::uint64_t>(chunk), threshold_, scale_, in + in_stride * static_cast<std::size_t>(chunk),
-               out + first, std::min(kChunk, count_ - first));
+  for (std::int64_t chunk = first_chunk; chunk < end_chunk; ++chunk) {
+    const std::uint64_t chunk_first = static_cast<std::uint64_t>(chunk) * kChunk;
+    const std::uint64_t begin = std::max(chunk_first, first_element);
+    const auto local = static_cast<std::size_t>(begin - first_element);
+    mask_chunk(key, static_cast<std::uint64_t>(chunk), threshold_, scale_, in + in_step * local, out + local,
+               static_cast<std::size_t>(begin - chunk_first),
+               static_cast<std::size_t>(std::min<std::uint64_t>(chunk_first + kChunk, end) - chunk_first));
   }
 }
 

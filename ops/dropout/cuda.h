@@ -10,7 +10,9 @@
 namespace ynet::ops::dropout::cuda {
 
 // out = in * keep / (1 - rate); threshold = philox::drop_threshold(rate). in and out may alias.
-void apply_mask(const philox::MaskKey& key, uint32_t threshold, float scale, const float* in, float* out,
-                int64_t count, cudaStream_t stream);
+// Element e of in is element first_element + e of the tensor the key draws for (the global batch's,
+// for a process holding a slice of it).
+void apply_mask(const philox::MaskKey& key, uint64_t first_element, uint32_t threshold, float scale, const float* in,
+                float* out, int64_t count, cudaStream_t stream);
 
 }  // namespace ynet::ops::dropout::cuda

@@ -30,7 +30,8 @@ void add_cuda_steps(runtime::cuda::StepTable& table) {
     const Scaling s(o.mask.rate);
     cudaStream_t stream = b.stream();
     return runtime::make_step([=](const runtime::StepContext& ctx) {
-      cuda::apply_mask(o.mask.key(ctx), s.threshold, s.scale, o.x, o.y, static_cast<int64_t>(o.count), stream);
+      cuda::apply_mask(o.mask.key(ctx), first_element(ctx, o.row_elements), s.threshold, s.scale, o.x, o.y,
+                       static_cast<int64_t>(o.count), stream);
     });
   };
   table["Dropout.grad"] = [](const ir::Node& n, runtime::cuda::DeviceBuffers& b) {
@@ -38,7 +39,8 @@ void add_cuda_steps(runtime::cuda::StepTable& table) {
     const Scaling s(o.mask.rate);
     cudaStream_t stream = b.stream();
     return runtime::make_step([=](const runtime::StepContext& ctx) {
-      cuda::apply_mask(o.mask.key(ctx), s.threshold, s.scale, o.dy, o.dx, static_cast<int64_t>(o.count), stream);
+      cuda::apply_mask(o.mask.key(ctx), first_element(ctx, o.row_elements), s.threshold, s.scale, o.dy, o.dx,
+                       static_cast<int64_t>(o.count), stream);
     });
   };
 }

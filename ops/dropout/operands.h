@@ -28,16 +28,31 @@ struct Mask {
   }
 };
 
+// The elements of one batch row of x ([B, F] or [B, T, F], batch-major): a process holding a slice
+// of a data-parallel batch draws the mask from element first_row * row_elements of the global
+// batch's tensor on (BatchSlice::first_element), the bits one process draws for those rows.
+inline uint64_t row_elements(const ir::Value& x) {
+  return x.shape.empty() || x.shape[0] == 0 ? 0 : static_cast<uint64_t>(x.elements() / x.shape[0]);
+}
+inline uint64_t first_element(const runtime::StepContext& ctx, uint64_t row_elements) {
+  return static_cast<uint64_t>(ctx.slice.first_element(static_cast<int64_t>(row_elements)));
+}
+
 template <runtime::StepBuffers B>
 struct ForwardOperands {
   using T = typename B::Element;
   Mask mask;
   size_t count;  // elements of x and y
+  uint64_t row_elements;
   const T* x;
   T* y;
 
   ForwardOperands(const ir::Node& n, B& b)
-      : mask(n), count(static_cast<size_t>(b.elements(n.inputs.at(0)))), x(b.f(n.inputs[0])), y(b.f(n.outputs.at(0))) {}
+      : mask(n),
+        count(static_cast<size_t>(b.elements(n.inputs.at(0)))),
+        row_elements(dropout::row_elements(b.plan().graph.value(n.inputs[0]))),
+        x(b.f(n.inputs[0])),
+        y(b.f(n.outputs.at(0))) {}
 };
 
 template <runtime::StepBuffers B>
@@ -45,6 +60,7 @@ struct BackwardOperands {
   using T = typename B::Element;
   Mask mask;
   size_t count;
+  uint64_t row_elements;
   const T* dy;
   T* dx;
 
@@ -54,6 +70,7 @@ struct BackwardOperands {
   BackwardOperands(const runtime::GradOperands& g, const ir::Node& n, B& b)
       : mask(n),
         count(static_cast<size_t>(b.elements(g.output_grad(0)))),
+        row_elements(dropout::row_elements(b.plan().graph.value(g.output_grad(0)))),
         dy(b.f(g.output_grad(0))),
         dx(b.f(g.input_grad(0))) {}
 };

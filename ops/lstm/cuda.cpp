@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "ops/lstm/dropout_keep.h"
 #include "ops/support/cuda/library_check.h"
 
 namespace ynet::ops::lstm::cuda {
@@ -197,7 +198,7 @@ Keep Kernel::keep_of(int64_t l, const runtime::StepContext& ctx) const {
   k.key = {ctx.seed, static_cast<uint64_t>(ctx.step), stream_id_};
   k.threshold = dropout::philox::drop_threshold(dropout_);
   k.scale = static_cast<float>(1.0 / (1.0 - dropout_));
-  k.offset = l * layer_elements();
+  k.offset = static_cast<int64_t>(layer_first_element(ctx.slice, l, shape_.batch, shape_.time, shape_.hidden));
   return k;
 }
 

@@ -11,7 +11,8 @@
 namespace ynet::ops::lstm::cuda {
 
 // Layer l's dropout scales: element e of the layer's [B,T,H] output is element offset + e of the
-// [layers,B,T,H] keep tensor of dropout_keep.h, drawn from Philox; inactive outside training.
+// [layers,G,T,H] keep tensor of dropout_keep.h (G: the global batch, B outside data parallelism),
+// drawn from Philox; inactive outside training.
 struct Keep {
   bool active = false;
   dropout::philox::MaskKey key;

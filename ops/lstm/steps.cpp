@@ -21,22 +21,28 @@ template <class T>
 struct DropoutKeep {
   template <class B>
   explicit DropoutKeep(const StackOperands<B>& o)
-      : rate(o.training ? o.dropout : 0.0), stream(o.rng_stream) {
+      : shape(o.shape), rate(o.training ? o.dropout : 0.0), stream(o.rng_stream) {
     const LstmShape& s = o.shape;
     if (rate > 0) keep.resize(static_cast<size_t>(s.layers * s.batch * s.time * s.hidden));
     if constexpr (std::is_same_v<T, float>)
-      if (rate > 0) mask.emplace(keep.size(), rate);
+      if (rate > 0) mask.emplace(static_cast<size_t>(s.batch * s.time * s.hidden), rate);
   }
   const T* fill(const runtime::StepContext& ctx) {
     if (keep.empty()) return nullptr;
     const dropout::philox::MaskKey key{ctx.seed, static_cast<uint64_t>(ctx.step), stream};
-    if constexpr (std::is_same_v<T, float>) {
-      mask->keep_mask(key, keep.data());
-    } else {
-      fill_dropout_keep<T>(key, rate, static_cast<int64_t>(keep.size()), keep.data());
+    const int64_t layer_elements = shape.batch * shape.time * shape.hidden;
+    for (int64_t l = 0; l < shape.layers; ++l) {
+      const uint64_t first = layer_first_element(ctx.slice, l, shape.batch, shape.time, shape.hidden);
+      T* layer_keep = keep.data() + l * layer_elements;
+      if constexpr (std::is_same_v<T, float>) {
+        mask->keep_mask(key, first, layer_keep);
+      } else {
+        fill_dropout_keep<T>(key, rate, first, layer_elements, layer_keep);
+      }
     }
     return keep.data();
   }
+  LstmShape shape;
   double rate;
   uint32_t stream;
   std::vector<T> keep;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "ops/moe/batch_losses.h"
+
 namespace ynet::ops::moe::cpu {
 namespace {
 
@@ -63,7 +65,7 @@ Kernel::Kernel(const MoeShape& shape, const dnnl::engine& engine) : shape_(valid
 }
 
 Losses Kernel::forward(const Params<float>& p, const float* x, const int32_t* lengths, const float* eps, float* y,
-                       const dnnl::stream& stream) {
+                       const runtime::BatchSlice& slice, const dnnl::stream& stream) {
   const MoeShape& s = shape_;
   const int64_t e_count = s.experts;
   x_ = x;
@@ -119,10 +121,8 @@ Losses Kernel::forward(const Params<float>& p, const float* x, const int32_t* le
       for (int64_t u = 0; u < n_out; ++u) y[r * n_out + u] += g * o[u];
     }
   }
-  Losses losses;
-  losses.importance = s.w_importance * gating::cv_squared(importance_);
-  if (s.has_load_loss()) losses.load = s.w_load * gating::cv_squared(load_);
-  return losses;
+  aux_gradient_scale_ = aux_gradient_scale(s, slice);
+  return batch_losses(s, slice, importance_, load_);
 }
 
 // Lays each expert's rows out contiguously, in row order, and copies their inputs there.
@@ -145,8 +145,9 @@ void Kernel::group_rows() {
 void Kernel::backward(const Params<float>& p, const float* dy, float d_aux, float* dx, const Grads<float>& g,
                       const dnnl::stream& stream) {
   const MoeShape& s = shape_;
-  gating::cv_squared_gradient(importance_, d_aux * s.w_importance, d_importance_);
-  if (s.has_load_loss()) gating::cv_squared_gradient(load_, d_aux * s.w_load, d_load_);
+  const double d_losses = d_aux * aux_gradient_scale_;
+  gating::cv_squared_gradient(importance_, d_losses * s.w_importance, d_importance_);
+  if (s.has_load_loss()) gating::cv_squared_gradient(load_, d_losses * s.w_load, d_load_);
 
   const int64_t n_out = s.output();
   const float* out = acts_.back().data();

@@ -14,6 +14,7 @@
 #include "ops/moe/gating.h"
 #include "ops/moe/matmul.h"
 #include "ops/moe/moe_shape.h"
+#include "ops/support/batch_collectives.h"
 
 namespace ynet::ops::moe::cpu {
 
@@ -25,8 +26,9 @@ class Kernel {
 
   // x [rows, input], lengths [batch] (nullptr: every row valid), eps [rows, experts] standard normal
   // samples (nullptr: no noise), y [rows, output]. x and eps must stay unchanged until backward().
+  // Returns the auxiliary losses of the global batch that `slice` is part of (batch_losses.h).
   Losses forward(const Params<float>& p, const float* x, const int32_t* lengths, const float* eps, float* y,
-                 const dnnl::stream& stream);
+                 const runtime::BatchSlice& slice, const dnnl::stream& stream);
 
   // d_aux = dL/d(L_importance + L_load). dx and every gradient are written.
   void backward(const Params<float>& p, const float* dy, float d_aux, float* dx, const Grads<float>& g,
@@ -53,6 +55,7 @@ class Kernel {
   const float* x_ = nullptr;
   const float* eps_ = nullptr;
   int64_t valid_rows_ = 0;
+  double aux_gradient_scale_ = 1.0;
   std::vector<uint8_t> valid_;
   std::vector<float> clean_, raw_, d_clean_, d_raw_;  // [rows, experts]
   std::vector<int32_t> expert_of_;                    // [rows * top_k] chosen expert of each slot

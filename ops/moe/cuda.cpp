@@ -104,6 +104,13 @@ float* Kernel::grouped_input(int64_t j) const {
 void Kernel::forward(const Params<float>& p, const float* x, const int32_t* lengths, float* y, float* aux,
                      const runtime::StepContext& ctx) {
   const MoeShape& s = shape_;
+  // Without auxiliary losses the layer is row by row, and a slice needs only its noise keyed by the
+  // global row (below); with them Importance and Load would have to be summed over the ranks.
+  const bool aux_losses = s.w_importance != 0 || (s.has_load_loss() && s.w_load != 0);
+  if (ctx.slice.distributed() && training_ && aux_losses)
+    throw std::runtime_error(
+        "MoE: data-parallel training on the CUDA backend is not built yet (the importance and load losses "
+        "would be this process's rows' alone); train data-parallel on the cpu or reference backend");
   cudaStream_t stream = context_->stream;
   x_ = x;
   lengths_ = lengths;
@@ -115,8 +122,9 @@ void Kernel::forward(const Params<float>& p, const float* x, const int32_t* leng
   }
   const float* eps = nullptr;
   if (s.noisy && training_) {
-    gating_noise({ctx.seed, static_cast<uint64_t>(ctx.step), stream_id_}, s.rows() * s.experts, eps_.as<float>(),
-                 stream);
+    gating_noise({ctx.seed, static_cast<uint64_t>(ctx.step), stream_id_},
+                 static_cast<uint64_t>(ctx.slice.first_element(s.time * s.experts)), s.rows() * s.experts,
+                 eps_.as<float>(), stream);
     eps = eps_.as<float>();
   }
   gate_rows(dims_, lengths, clean_.as<float>(), raw, eps, order_.as<int32_t>(), gates_.as<float>(),

@@ -54,15 +54,20 @@ __device__ inline bool chosen(const int32_t* order, int64_t top_k, int64_t e) {
   return false;
 }
 
-__global__ void noise_kernel(dropout::philox::MaskKey key, int64_t count, float* eps) {
+// Thread t draws the samples of Philox block first_sample / 2 + t that fall in the slice.
+__global__ void noise_kernel(dropout::philox::MaskKey key, uint64_t first_sample, int64_t count, float* eps) {
   constexpr double kTwoToMinus32 = 1.0 / 4294967296.0;
-  for (int64_t pair = global_index(); pair * 2 < count; pair += global_stride()) {
-    const dropout::philox::Block block = dropout::philox::mask_block(key, static_cast<uint64_t>(pair));
-    for (int lane = 0; lane < 2 && pair * 2 + lane < count; ++lane) {
+  const auto first_pair = static_cast<int64_t>(first_sample / 2);
+  const int64_t pairs = static_cast<int64_t>((first_sample + static_cast<uint64_t>(count) + 1) / 2) - first_pair;
+  for (int64_t pair = global_index(); pair < pairs; pair += global_stride()) {
+    const dropout::philox::Block block = dropout::philox::mask_block(key, static_cast<uint64_t>(first_pair + pair));
+    for (int lane = 0; lane < 2; ++lane) {
+      const int64_t e = (first_pair + pair) * 2 + lane - static_cast<int64_t>(first_sample);
+      if (e < 0 || e >= count) continue;
       // u1 in (0, 1) keeps the logarithm finite.
       const double u1 = (static_cast<double>(block.word[2 * lane]) + 0.5) * kTwoToMinus32;
       const double u2 = static_cast<double>(block.word[2 * lane + 1]) * kTwoToMinus32;
-      eps[pair * 2 + lane] = static_cast<float>(sqrt(-2.0 * log(u1)) * cos(2.0 * kPi * u2));
+      eps[e] = static_cast<float>(sqrt(-2.0 * log(u1)) * cos(2.0 * kPi * u2));
     }
   }
 }
@@ -236,9 +241,10 @@ __global__ void gate_rows_backward_kernel(GatingDims d, const int32_t* lengths, 
 
 }  // namespace
 
-void gating_noise(const dropout::philox::MaskKey& key, int64_t count, float* eps, cudaStream_t stream) {
+void gating_noise(const dropout::philox::MaskKey& key, uint64_t first_sample, int64_t count, float* eps,
+                  cudaStream_t stream) {
   if (count == 0) return;
-  noise_kernel<<<grid_for((count + 1) / 2), kThreads, 0, stream>>>(key, count, eps);
+  noise_kernel<<<grid_for((count + 1) / 2 + 1), kThreads, 0, stream>>>(key, first_sample, count, eps);
   YNET_CUDA_CHECK_LAUNCH("moe gating noise");
 }
 

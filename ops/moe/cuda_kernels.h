@@ -18,8 +18,10 @@ struct GatingDims {
   bool noisy, load_loss;
 };
 
-// eps [rows, experts] standard normal samples of gating_noise.h (Box-Muller on Philox blocks).
-void gating_noise(const dropout::philox::MaskKey& key, int64_t count, float* eps, cudaStream_t stream);
+// eps [rows, experts] standard normal samples of gating_noise.h (Box-Muller on Philox blocks);
+// eps[0] is sample first_sample of the global batch's tensor.
+void gating_noise(const dropout::philox::MaskKey& key, uint64_t first_sample, int64_t count, float* eps,
+                  cudaStream_t stream);
 
 // One thread per row: H, the ordering of its top entries (ties to the lower index), the softmax G
 // of the chosen ones; dense_gates [rows, experts] holds G scattered (0 elsewhere) and, with the load

@@ -20,6 +20,7 @@
 //       kth_excluding(H, k, i): the k-th largest entry of H with entry i left out
 //   Load = sum_x P(x, .);     L_load = w_load * CV(Load)^2
 //   CV(v)^2 = var(v) / (mean(v)^2 + 1e-10), population variance over the experts (0 when all are 0)
+// (over the global batch when the rows are a slice of a data-parallel batch: batch_losses.h)
 // The load loss needs the noise scale softplus(raw), so it is 0 with noisy: false, as in Shazeer et
 // al., who rely on the importance loss alone without noise; with k = experts every P is 1 and it is
 // 0 too. Both losses are differentiated exactly, including through Phi's argument w.r.t. W_g,

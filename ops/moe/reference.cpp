@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ops/moe/batch_losses.h"
+
 namespace ynet::ops::moe::reference {
 namespace {
 
@@ -38,7 +40,7 @@ double* Kernel::activation(int64_t j, int64_t r, int64_t slot) {
 }
 
 Losses Kernel::forward(const Params<double>& p, const double* x, const int32_t* lengths, const double* eps,
-                       double* y) {
+                       double* y, const runtime::BatchSlice& slice) {
   const MoeShape& s = shape_;
   const int64_t e_count = s.experts;
   for (int64_t r = 0; r < s.rows(); ++r) {
@@ -84,10 +86,8 @@ Losses Kernel::forward(const Params<double>& p, const double* x, const int32_t* 
       for (int64_t u = 0; u < s.output(); ++u) y[r * s.output() + u] += g * in[u];
     }
   }
-  Losses losses;
-  losses.importance = s.w_importance * gating::cv_squared(importance_);
-  if (s.has_load_loss()) losses.load = s.w_load * gating::cv_squared(load_);
-  return losses;
+  aux_gradient_scale_ = aux_gradient_scale(s, slice);
+  return batch_losses(s, slice, importance_, load_);
 }
 
 void Kernel::backward(const Params<double>& p, const double* dy, double d_aux, double* dx, const Grads<double>& g) {
@@ -100,8 +100,9 @@ void Kernel::backward(const Params<double>& p, const double* dy, double d_aux, d
     if (s.expert[sz(j)].bias) std::fill(g.biases[sz(j)], g.biases[sz(j)] + e_count * s.layer_output(j), 0.0);
   }
   std::fill(dx, dx + s.rows() * s.input, 0.0);
-  gating::cv_squared_gradient(importance_, d_aux * s.w_importance, d_importance_);
-  if (s.has_load_loss()) gating::cv_squared_gradient(load_, d_aux * s.w_load, d_load_);
+  const double d_losses = d_aux * aux_gradient_scale_;
+  gating::cv_squared_gradient(importance_, d_losses * s.w_importance, d_importance_);
+  if (s.has_load_loss()) gating::cv_squared_gradient(load_, d_losses * s.w_load, d_load_);
 
   for (int64_t r = 0; r < s.rows(); ++r) {
     if (valid_[sz(r)] == 0) continue;

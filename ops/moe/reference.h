@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ops/moe/gating.h"
+#include "ops/support/batch_collectives.h"
 #include "ops/moe/moe_shape.h"
 
 namespace ynet::ops::moe::reference {
@@ -15,8 +16,10 @@ class Kernel {
   const MoeShape& shape() const { return shape_; }
 
   // x [rows, input], lengths [batch] (nullptr: every row valid), eps [rows, experts] standard normal
-  // samples (nullptr: no noise), y [rows, output]. Returns the auxiliary losses.
-  Losses forward(const Params<double>& p, const double* x, const int32_t* lengths, const double* eps, double* y);
+  // samples (nullptr: no noise), y [rows, output]. Returns the auxiliary losses of the global batch
+  // that `slice` is part of (batch_losses.h).
+  Losses forward(const Params<double>& p, const double* x, const int32_t* lengths, const double* eps, double* y,
+                 const runtime::BatchSlice& slice);
 
   // d_aux = dL/d(L_importance + L_load). dx and every gradient are written.
   void backward(const Params<double>& p, const double* dy, double d_aux, double* dx, const Grads<double>& g);
@@ -31,6 +34,7 @@ class Kernel {
   std::vector<uint8_t> valid_;
   std::vector<double> x_, eps_, clean_, raw_;
   bool has_eps_ = false;
+  double aux_gradient_scale_ = 1.0;
   std::vector<std::vector<double>> acts_;  // per expert layer: [rows * top_k, units_j]
   std::vector<double> importance_, load_, d_importance_, d_load_, d_gates_;
   std::vector<double> d_act_, d_in_, d_clean_, d_raw_;

@@ -15,14 +15,17 @@ namespace {
 template <class T>
 struct GatingNoise {
   template <class B>
-  explicit GatingNoise(const LayerOperands<B>& o) : stream(o.rng_stream) {
+  explicit GatingNoise(const LayerOperands<B>& o) : row_samples(o.shape.time * o.shape.experts), stream(o.rng_stream) {
     if (o.shape.noisy && o.training) eps.resize(static_cast<size_t>(o.shape.rows() * o.shape.experts));
   }
   const T* fill(const runtime::StepContext& ctx) {
     if (eps.empty()) return nullptr;
-    fill_gating_noise<T>({ctx.seed, static_cast<uint64_t>(ctx.step), stream}, static_cast<int64_t>(eps.size()), eps.data());
+    fill_gating_noise<T>({ctx.seed, static_cast<uint64_t>(ctx.step), stream},
+                         static_cast<uint64_t>(ctx.slice.first_element(row_samples)), static_cast<int64_t>(eps.size()),
+                         eps.data());
     return eps.data();
   }
+  int64_t row_samples;  // per batch row: time x experts
   uint32_t stream;
   std::vector<T> eps;
 };
@@ -35,7 +38,7 @@ void add_reference_steps(runtime::StepTable<double>& table) {
     auto kernel = b.shared<reference::Kernel>(runtime::layer_key(n), [&] { return std::make_shared<reference::Kernel>(o.shape); });
     auto noise = std::make_shared<GatingNoise<double>>(o);
     return runtime::make_step([=](const runtime::StepContext& ctx) {
-      *o.aux = kernel->forward(o.params, o.x, o.lengths, noise->fill(ctx), o.y).total();
+      *o.aux = kernel->forward(o.params, o.x, o.lengths, noise->fill(ctx), o.y, ctx.slice).total();
     });
   };
   table["MoE.grad"] = [](const ir::Node& n, runtime::Buffers<double>& b) {
@@ -56,7 +59,8 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
     auto noise = std::make_shared<GatingNoise<float>>(o);
     const dnnl::stream* stream = b.stream;
     return runtime::make_step([=](const runtime::StepContext& ctx) {
-      *o.aux = static_cast<float>(kernel->forward(o.params, o.x, o.lengths, noise->fill(ctx), o.y, *stream).total());
+      *o.aux = static_cast<float>(
+          kernel->forward(o.params, o.x, o.lengths, noise->fill(ctx), o.y, ctx.slice, *stream).total());
     });
   };
   table["MoE.grad"] = [](const ir::Node& n, runtime::Buffers<float>& b) {

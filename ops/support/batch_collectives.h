@@ -24,6 +24,16 @@ struct BatchSlice {
   BatchCollectives* collectives = nullptr;  // non-null whenever global_batch > 0
 
   bool distributed() const { return global_batch > 0; }
+  // Rows of the global batch, given this process's `local_rows`.
+  int64_t global_rows(int64_t local_rows) const { return distributed() ? global_batch : local_rows; }
+  // How many ranks share the global batch in equal slices: global / local rows (1 outside data
+  // parallelism).
+  double ranks(int64_t local_rows) const {
+    return static_cast<double>(global_rows(local_rows)) / static_cast<double>(local_rows);
+  }
+  // Where this process's part of a batch-major tensor with `row_elements` elements per row starts
+  // in the global batch's tensor: the element index that keys its random numbers.
+  int64_t first_element(int64_t row_elements) const { return first_row * row_elements; }
 };
 
 }  // namespace ynet::runtime

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "ops/dropout/cpu.h"
@@ -21,7 +22,7 @@ namespace {
 
 std::vector<float> cpu_forward(const Kernel& kernel, const philox::MaskKey& key, const std::vector<float>& x) {
   std::vector<float> y(x.size());
-  kernel.forward(key, x.data(), y.data());
+  kernel.forward(key, 0, x.data(), y.data());
   return y;
 }
 
@@ -100,13 +101,13 @@ TEST_CASE("dropout CPU kernel uses the reference's mask, forward and backward") 
       const auto x = t::round_to_float(t::random_vector(count, count + 10));
       const auto dy = t::round_to_float(t::random_vector(count, count + 11));
       std::vector<double> y(count), dx(count);
-      reference::forward(rate, key, x.data(), y.data(), count);
-      reference::backward(rate, key, dy.data(), dx.data(), count);
+      reference::forward(rate, key, 0, x.data(), y.data(), count);
+      reference::backward(rate, key, 0, dy.data(), dx.data(), count);
       const Kernel kernel(count, rate);
       const auto xf = t::to_float(x), dyf = t::to_float(dy);
       std::vector<float> yf(count), dxf(count);
-      kernel.forward(key, xf.data(), yf.data());
-      kernel.backward(key, dyf.data(), dxf.data());
+      kernel.forward(key, 0, xf.data(), yf.data());
+      kernel.backward(key, 0, dyf.data(), dxf.data());
       for (std::size_t i = 0; i < count; ++i) {
         CHECK((yf[i] == 0.0f) == (y[i] == 0.0));
         CHECK((dxf[i] == 0.0f) == (yf[i] == 0.0f));
@@ -127,10 +128,10 @@ TEST_CASE("dropout reference gradient matches central differences") {
   const auto x = t::random_vector(count, 1);
   const auto upstream = t::random_vector(count, 2);
   std::vector<double> dx(count);
-  reference::backward(0.3, key, upstream.data(), dx.data(), count);
+  reference::backward(0.3, key, 0, upstream.data(), dx.data(), count);
   const auto loss = [&](const std::vector<double>& v) {
     std::vector<double> y(count);
-    reference::forward(0.3, key, v.data(), y.data(), count);
+    reference::forward(0.3, key, 0, v.data(), y.data(), count);
     return t::dot(y, upstream);
   };
   const double e = t::gradient_error(loss, x, dx);
@@ -142,7 +143,7 @@ TEST_CASE("dropout rejects rates outside [0, 1)") {
   CHECK_THROWS_AS(Kernel(10, 1.0), std::invalid_argument);
   CHECK_THROWS_AS(Kernel(10, -0.1), std::invalid_argument);
   double v = 1.0;
-  CHECK_THROWS_AS(reference::forward(1.5, {}, &v, &v, 1), std::invalid_argument);
+  CHECK_THROWS_AS(reference::forward(1.5, {}, 0, &v, &v, 1), std::invalid_argument);
 }
 
 TEST_CASE("the AVX-512 and the portable mask agree bit for bit, and with philox::keeps") {
@@ -160,15 +161,16 @@ TEST_CASE("the AVX-512 and the portable mask agree bit for bit, and with philox:
     for (const double rate : {0.0, 0.3, 0.999}) {
       const std::uint32_t threshold = philox::drop_threshold(rate);
       for (const std::uint64_t chunk : {0ull, 1ull, 12345ull, (1ull << 28) - 1}) {
-        for (const std::size_t width : {n, std::size_t{1}, std::size_t{17}, n - 1}) {
+        const std::pair<std::size_t, std::size_t> ranges[] = {{0, n}, {0, 1}, {0, 17}, {0, n - 1}, {5, n}, {17, 40}, {63, n}};
+        for (const auto& [begin, end] : ranges) {
           std::fill(portable.begin(), portable.end(), -1.0f);
           std::fill(vectorised.begin(), vectorised.end(), -1.0f);
-          detail::mask_chunk_portable(key, chunk, threshold, 2.0f, x.data(), portable.data(), width);
-          detail::mask_chunk_avx512(key, chunk, threshold, 2.0f, x.data(), vectorised.data(), width);
-          REQUIRE(std::memcmp(portable.data(), vectorised.data(), n * sizeof(float)) == 0);  // past width too
-          for (std::size_t k = 0; k < width; ++k) {
+          detail::mask_chunk_portable(key, chunk, threshold, 2.0f, x.data(), portable.data(), begin, end);
+          detail::mask_chunk_avx512(key, chunk, threshold, 2.0f, x.data(), vectorised.data(), begin, end);
+          REQUIRE(std::memcmp(portable.data(), vectorised.data(), n * sizeof(float)) == 0);  // past the range too
+          for (std::size_t k = begin; k < end; ++k) {
             const bool keep = philox::keeps(key, chunk * n + k, threshold);
-            CHECK(vectorised[k] == (keep ? 2.0f * x[k] : 0.0f));
+            CHECK(vectorised[k - begin] == (keep ? 2.0f * x[k - begin] : 0.0f));
             kept += keep;
             ++total;
           }
@@ -185,8 +187,31 @@ TEST_CASE("the kernel's keep mask is the LSTM's between-layer mask") {
   const philox::MaskKey key{99, 12, 5};
   const Kernel kernel(count, 0.4);
   std::vector<float> vectorised(count, -1.0f), scalar(count, -1.0f);
-  kernel.keep_mask(key, vectorised.data());
-  ynet::ops::lstm::fill_dropout_keep<float>(key, 0.4, static_cast<int64_t>(count), scalar.data());
-  CHECK(vectorised == scalar);
-  CHECK(std::count(scalar.begin(), scalar.end(), 0.0f) > 0);
+  for (const std::uint64_t first : {0ull, 1ull, 63ull, 64ull, 100003ull}) {
+    kernel.keep_mask(key, first, vectorised.data());
+    ynet::ops::lstm::fill_dropout_keep<float>(key, 0.4, first, static_cast<int64_t>(count), scalar.data());
+    CHECK(vectorised == scalar);
+    CHECK(std::count(scalar.begin(), scalar.end(), 0.0f) > 0);
+  }
+}
+
+// Data parallelism: a process holding rows [r0, r1) of the global batch passes the index of its
+// first element in the global tensor, and must draw exactly that part of the global mask.
+TEST_CASE("dropout over a slice of a tensor draws that slice of the whole tensor's mask") {
+  const std::size_t total = 1000, rows = 10, row_elements = total / rows;
+  const philox::MaskKey key{5, 77, 3};
+  std::vector<double> x(total), whole(total);
+  for (std::size_t i = 0; i < total; ++i) x[i] = 1.0 + static_cast<double>(i);
+  reference::forward(0.5, key, 0, x.data(), whole.data(), total);
+  std::vector<float> xf(x.begin(), x.end()), whole_f(total);
+  Kernel(total, 0.5).forward(key, 0, xf.data(), whole_f.data());
+  for (const auto& [first_row, slice_rows] : {std::pair<std::size_t, std::size_t>{0, 3}, {3, 4}, {7, 3}, {1, 9}}) {
+    const std::size_t first = first_row * row_elements, count = slice_rows * row_elements;
+    std::vector<double> part(count);
+    reference::forward(0.5, key, first, x.data() + first, part.data(), count);
+    CHECK(std::equal(part.begin(), part.end(), whole.begin() + static_cast<std::ptrdiff_t>(first)));
+    std::vector<float> part_f(count);
+    Kernel(count, 0.5).backward(key, first, xf.data() + first, part_f.data());
+    CHECK(std::equal(part_f.begin(), part_f.end(), whole_f.begin() + static_cast<std::ptrdiff_t>(first)));
+  }
 }

@@ -221,7 +221,7 @@ TEST_CASE("LSTM forget bias is added to the forget gate, not stored in the bias"
 TEST_CASE("LSTM dropout keep buffer drops at the given rate, scaled, reproducibly") {
   const ynet::ops::dropout::philox::MaskKey key{11, 5, 3};
   std::vector<float> keep(40003);
-  lstm::fill_dropout_keep(key, 0.4, static_cast<int64_t>(keep.size()), keep.data());
+  lstm::fill_dropout_keep(key, 0.4, 0, static_cast<int64_t>(keep.size()), keep.data());
   size_t kept = 0, other = 0;
   for (float k : keep) {
     kept += k == static_cast<float>(1.0 / 0.6);
@@ -230,6 +230,9 @@ TEST_CASE("LSTM dropout keep buffer drops at the given rate, scaled, reproducibl
   CHECK(other == 0);
   CHECK(static_cast<double>(kept) / static_cast<double>(keep.size()) == doctest::Approx(0.6).epsilon(0.02));
   std::vector<double> again(5);
-  lstm::fill_dropout_keep(key, 0.4, 5, again.data());
+  lstm::fill_dropout_keep(key, 0.4, 0, 5, again.data());
   for (size_t i = 0; i < again.size(); ++i) CHECK(static_cast<float>(again[i]) == keep[i]);
+  // A slice starting inside a Philox block draws the whole tensor's elements there.
+  lstm::fill_dropout_keep(key, 0.4, 4001, 5, again.data());
+  for (size_t i = 0; i < again.size(); ++i) CHECK(static_cast<float>(again[i]) == keep[4001 + i]);
 }

@@ -92,7 +92,7 @@ Result<double> run_reference(const Case& c, const std::vector<double>& dy) {
   Result<double> r(c);
   moe::reference::Kernel kernel(c.shape);
   const auto p = params_of(c.gate, c.noise, c.weights, c.biases);
-  r.losses = kernel.forward(p, c.x.data(), lengths_of(c), c.eps.empty() ? nullptr : c.eps.data(), r.y.data());
+  r.losses = kernel.forward(p, c.x.data(), lengths_of(c), c.eps.empty() ? nullptr : c.eps.data(), r.y.data(), {});
   kernel.backward(p, dy.data(), c.aux_weight, r.dx.data(), r.grads());
   return r;
 }
@@ -101,7 +101,7 @@ double reference_loss(const Case& c, const std::vector<double>& dy) {
   std::vector<double> y(dy.size());
   moe::reference::Kernel kernel(c.shape);
   const moe::Losses losses = kernel.forward(params_of(c.gate, c.noise, c.weights, c.biases), c.x.data(),
-                                            lengths_of(c), c.eps.empty() ? nullptr : c.eps.data(), y.data());
+                                            lengths_of(c), c.eps.empty() ? nullptr : c.eps.data(), y.data(), {});
   return t::dot(y, dy) + c.aux_weight * losses.total();
 }
 
@@ -204,7 +204,7 @@ Result<float> run_cpu(const Case& c, const std::vector<double>& dy) {
   const auto weights = to_float(c.weights), biases = to_float(c.biases);
   const auto x = t::to_float(c.x), eps = t::to_float(c.eps), dy_f = t::to_float(dy);
   const auto p = params_of(gate, noise, weights, biases);
-  r.losses = kernel.forward(p, x.data(), lengths_of(c), eps.empty() ? nullptr : eps.data(), r.y.data(), stream);
+  r.losses = kernel.forward(p, x.data(), lengths_of(c), eps.empty() ? nullptr : eps.data(), r.y.data(), {}, stream);
   kernel.backward(p, dy_f.data(), static_cast<float>(c.aux_weight), r.dx.data(), r.grads(), stream);
   kernel.backward(p, dy_f.data(), static_cast<float>(c.aux_weight), r.dx.data(), r.grads(), stream);
   return r;
@@ -322,7 +322,7 @@ TEST_CASE("MoE auxiliary losses match a hand computation") {
 TEST_CASE("MoE gating noise is standard normal and a pure function of its key") {
   const ynet::ops::dropout::philox::MaskKey key{7, 3, 2};
   std::vector<double> eps(20001);
-  moe::fill_gating_noise(key, static_cast<int64_t>(eps.size()), eps.data());
+  moe::fill_gating_noise(key, 0, static_cast<int64_t>(eps.size()), eps.data());
   double mean = 0.0, square = 0.0;
   for (double e : eps) {
     mean += e;
@@ -333,9 +333,12 @@ TEST_CASE("MoE gating noise is standard normal and a pure function of its key") 
   CHECK(std::fabs(mean) < 0.03);
   CHECK(std::fabs(square - 1.0) < 0.05);
   std::vector<float> head(7);
-  moe::fill_gating_noise(key, 7, head.data());
+  moe::fill_gating_noise(key, 0, 7, head.data());
   for (size_t i = 0; i < head.size(); ++i) CHECK(head[i] == static_cast<float>(eps[i]));
+  // A slice starting at an odd sample (inside a Box-Muller pair) draws the whole tensor's samples.
+  moe::fill_gating_noise(key, 1001, 7, head.data());
+  for (size_t i = 0; i < head.size(); ++i) CHECK(head[i] == static_cast<float>(eps[1001 + i]));
   std::vector<double> other(7);
-  moe::fill_gating_noise({7, 4, 2}, 7, other.data());
+  moe::fill_gating_noise({7, 4, 2}, 0, 7, other.data());
   CHECK(other[0] != eps[0]);
 }
