@@ -17,16 +17,11 @@ namespace ynet::runtime {
 
 // What changes from one training step to the next.
 struct StepContext {
-<<<<<<< HEAD
+  // Callers write {step, learning_rate, seed}: a constructor rather than an aggregate, so that
+  // leaving out the slice (a single process) draws no missing-initializer warning.
   StepContext() = default;
   StepContext(int64_t step_, double learning_rate_, uint64_t seed_, BatchSlice slice_ = {})
       : step(step_), learning_rate(learning_rate_), seed(seed_), slice(slice_) {}
-=======
-  // Callers write {step, learning_rate, seed}: a constructor rather than an aggregate, so that
-  // leaving out the slice (a single process) draws no missing-initializer warning.
-  StepContext(int64_t step = 0, double learning_rate = 0, uint64_t seed = 0, BatchSlice slice = {})
-      : step(step), learning_rate(learning_rate), seed(seed), slice(slice) {}
->>>>>>> dp-ops
 
   int64_t step = 0;           // global step: keys the dropout masks and the gating noise
   double learning_rate = 0;   // after the schedule
