@@ -91,28 +91,37 @@ void require_same_losses(const std::map<int64_t, double>& a, const std::map<int6
   }
 }
 
+// Float sums in another order (half a batch's gradient and then the other's, instead of the whole
+// batch's at once) differ in the last bits, and training amplifies that, as it does for one process
+// on 1 thread against the same on 2: relative loss differences of 6e-5 at step 32 and 3e-3 at step
+// 200 of bof_small, 8e-6 at step 6 and 5e-4 by step 26 of lstm_moe_small (docs/scaling.md). So
+// the first two steps (the forward pass on the whole batch, then one averaged update) must agree to
+// 1e-5, and the later ones to what that amplification leaves; a wrong batch, slice or data
+// position moves a step's loss by far more.
+void require_same_training(const std::map<int64_t, double>& a, const std::map<int64_t, double>& b, int64_t steps) {
+  require_same_losses(a, b, 1, 2, 1e-5);
+  require_same_losses(a, b, 3, steps, 2e-3);
+}
+
 }  // namespace
 
 TEST_CASE("two processes train what one process trains, step by step") {
   const std::string dir = data().dir;
-  struct Case {
-    const char* spec;
-    int steps;
-  };
-  for (const Case& c : {Case{"examples/bof_small.ynet", 200}, Case{"examples/lstm_small.ynet", 100},
-                        Case{"examples/lstm_moe_small.ynet", 60}}) {
-    CAPTURE(c.spec);
-    const std::string steps = " --steps " + std::to_string(c.steps);
+  constexpr int kSteps = 30;
+  for (const std::string spec : {"examples/bof_small.ynet", "examples/lstm_small.ynet", "examples/lstm_moe_small.ynet"}) {
+    CAPTURE(spec);
+    const std::string steps = " --steps " + std::to_string(kSteps);
     const std::string one = dir + "/one", two = dir + "/two";
-    const CliRun single = run_ynet(train(c.spec, one, "--force" + steps));
+    const CliRun single = run_ynet(train(spec, one, "--force" + steps));
     REQUIRE_MESSAGE(single.status == 0, single.output);
-    const CliRun pair = run_ynet(train(c.spec, two, "--force --workers 2" + steps));
+    const CliRun pair = run_ynet(train(spec, two, "--force --workers 2" + steps));
     REQUIRE_MESSAGE(pair.status == 0, pair.output);
     CHECK(pair.has("2 processes of"));
-    require_same_losses(losses(one), losses(two), 1, c.steps, 1e-5);
+    CHECK(pair.has("gradient all-reduce:"));
+    require_same_training(losses(one), losses(two), kSteps);
     const std::string alone = evaluate(one), together = evaluate(two);
     for (const char* name : {"gap", "hit_at_1", "map"})
-      CHECK(metric(together, name) == doctest::Approx(metric(alone, name)).epsilon(1e-4));
+      CHECK(metric(together, name) == doctest::Approx(metric(alone, name)).epsilon(1e-2));
   }
 }
 
@@ -127,13 +136,13 @@ TEST_CASE("a run resumes with another number of processes as if it had not stopp
   REQUIRE(run_ynet(train(spec, two_then_one, "--force --workers 2 --steps 20")).status == 0);
   const CliRun resumed_alone = run_ynet(train(spec, two_then_one, "--resume --steps 40"));
   REQUIRE_MESSAGE(resumed_alone.status == 0, resumed_alone.output);
-  require_same_losses(losses(two_then_one), expected, 1, 40, 1e-5);
+  require_same_training(losses(two_then_one), expected, 40);
 
   const std::string one_then_two = dir + "/one_then_two";
   REQUIRE(run_ynet(train(spec, one_then_two, "--force --steps 20")).status == 0);
   const CliRun resumed_by_two = run_ynet(train(spec, one_then_two, "--resume --workers 2 --steps 40"));
   REQUIRE_MESSAGE(resumed_by_two.status == 0, resumed_by_two.output);
-  require_same_losses(losses(one_then_two), expected, 1, 40, 1e-5);
+  require_same_training(losses(one_then_two), expected, 40);
 }
 
 TEST_CASE("a batch that does not split evenly over the processes is refused before anything is written") {
