@@ -17,6 +17,10 @@ namespace ynet::runtime {
 
 // What changes from one training step to the next.
 struct StepContext {
+  StepContext() = default;
+  StepContext(int64_t step_, double learning_rate_, uint64_t seed_, BatchSlice slice_ = {})
+      : step(step_), learning_rate(learning_rate_), seed(seed_), slice(slice_) {}
+
   int64_t step = 0;           // global step: keys the dropout masks and the gating noise
   double learning_rate = 0;   // after the schedule
   uint64_t seed = 0;          // the run's seed
