@@ -42,7 +42,7 @@ for spec in $specs; do
     else args=(--workers "$workers" --threads $((cores / workers))); label="$workers processes x $((cores / workers)) threads"; fi
     log=$out/$spec.$mode.log
     "$ynet" train "specs/$spec.ynet" --train "$data/train*.tfrecord" --out "$out/run.$spec.$mode" --force \
-      --steps "$steps" "${args[@]}" >"$log" 2>&1 || { echo "run.sh: $spec ($label) failed, see $log" >&2; exit 1; }
+      --set id_key=id --steps "$steps" "${args[@]}" >"$log" 2>&1 || { echo "run.sh: $spec ($label) failed, see $log" >&2; exit 1; }
     rate=$(sed -n 's/.*: \([0-9.]*\) samples\/s, last loss.*/\1/p' "$log")
     reduce=$(sed -n 's/^gradient all-reduce: //p' "$log")
     if [[ $mode == one ]]; then one=$rate; else reduce="$reduce; $(awk -v a="$rate" -v b="$one" 'BEGIN{printf "%.0f%% of one process", 100*a/b}')"; fi

@@ -178,14 +178,19 @@ void Dataset::decode_worker() {
   }
 }
 
-void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
-  Batch& batch = slot.batch;
-  const bool stored_bytes = config_.format.frame_values == FrameValues::kStoredBytes;
-  batch.reshape(config_.batch_size, config_.format.time_steps(), config_.format.feature_dim(), stored_bytes);
+void start_decoding(Batch& batch, const DatasetConfig& config) {
+  const bool stored_bytes = config.format.frame_values == FrameValues::kStoredBytes;
+  batch.reshape(config.batch_size, config.format.time_steps(), config.format.feature_dim(), stored_bytes);
   batch.count = 0;
   batch.record_bytes = 0;
   batch.labels.clear();
   batch.label_offsets[0] = 0;
+}
+
+void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
+  Batch& batch = slot.batch;
+  start_decoding(batch, config_);
+  const bool stored_bytes = config_.format.frame_values == FrameValues::kStoredBytes;
   for (size_t i = 0; i < slot.raw_count; ++i) {
     const StreamRecord& raw = slot.records[i];
     const int row = batch.count;

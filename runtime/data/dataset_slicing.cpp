@@ -62,12 +62,8 @@ void Dataset::fill_slice(Slot& slot) {
 
 void Dataset::decode_slice(Slot& slot, VideoDecoder& decoder) {
   Batch& batch = slot.batch;
+  start_decoding(batch, config_);
   const bool stored_bytes = config_.format.frame_values == FrameValues::kStoredBytes;
-  batch.reshape(config_.batch_size, config_.format.time_steps(), config_.format.feature_dim(), stored_bytes);
-  batch.count = 0;
-  batch.record_bytes = 0;
-  batch.labels.clear();
-  batch.label_offsets[0] = 0;
   slot.damaged_rows.assign(slot.raw_count, 0);
   // Rows keep their places (row i is the slice's i-th record), a damaged one left empty until the
   // consumer replaces it.

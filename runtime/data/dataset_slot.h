@@ -37,4 +37,7 @@ struct Dataset::HeldBatch {
   DatasetPosition end;
 };
 
+// Shapes `batch` for the configuration and empties it, ready for a decoding thread's rows.
+void start_decoding(Batch& batch, const DatasetConfig& config);
+
 }  // namespace ynet::data
