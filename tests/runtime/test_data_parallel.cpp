@@ -33,6 +33,9 @@ struct Data {
   Data() {
     // Open MPI keeps allocations to the end of the process, which LeakSanitizer would report.
     setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+    // Containers often forbid the cross-memory attach Open MPI uses for large messages between
+    // processes of one machine; copying through shared memory works everywhere.
+    setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 0);
     dir = ynet::test::scratch_dir("data_parallel");
     const CliRun made = run_ynet("make-data --out " + dir + "/data --videos 1600 --classes 50 --shards 3 --seed 5");
     REQUIRE_MESSAGE(made.status == 0, made.output);
