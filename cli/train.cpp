@@ -200,9 +200,10 @@ int fail(dist::Collectives* job, int status, const std::string& message) {
 
 int run(TrainArgs& args) {
   if (args.workers > 1) {
-    const std::string why_not = relaunch_as_workers(args.workers);
-    if (!why_not.empty()) {
-      fmt::print(stderr, "ynet: error: {}\n", why_not);
+    try {
+      if (const std::optional<int> status = run_as_workers(args.workers)) return *status;
+    } catch (const std::runtime_error& e) {
+      fmt::print(stderr, "ynet: error: {}\n", e.what());
       return 2;
     }
   }

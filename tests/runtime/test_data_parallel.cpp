@@ -6,6 +6,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -18,6 +20,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "tests/support/cli_run.h"
 #include "tests/support/tiny_spec.h"
@@ -62,6 +66,15 @@ std::map<int64_t, double> losses(const std::string& run) {
     by_step[std::stoll(line.substr(step + 7))] = std::stod(line.substr(loss + 7));
   }
   return by_step;
+}
+
+// Steps logged so far by a run that may be writing its log at this moment (whole lines only).
+int64_t steps_logged(const std::string& run) {
+  std::ifstream in(run + "/metrics.jsonl");
+  int64_t rows = 0;
+  for (std::string line; std::getline(in, line);)
+    rows += line.find("\"kind\": \"train\"") != std::string::npos && !line.empty() && line.back() == '}';
+  return rows;
 }
 
 // The metrics of a run's newest checkpoint on the validation data.
@@ -165,14 +178,8 @@ TEST_CASE("a process killed mid-run ends the whole job, naming it, and the last 
   std::thread job([&] { (void)std::system(command.c_str()); });
   // Waits for a few steps, then kills one of the two `ynet train` processes under mpirun (their
   // command lines start with the binary's path; mpirun's, which also names it, does not).
-  auto steps_logged = [&] {
-    std::ifstream in(out + "/metrics.jsonl");
-    int64_t rows = 0;
-    for (std::string line; std::getline(in, line);) rows += line.find("\"kind\": \"train\"") != std::string::npos;
-    return rows;
-  };
-  for (int i = 0; i < 600 && steps_logged() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  REQUIRE(steps_logged() >= 3);
+  for (int i = 0; i < 600 && steps_logged(out) < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(steps_logged(out) >= 3);
   const std::string find_ranks = "pgrep -n -f '^" + std::string(YNET_BINARY_DIR) + "/cli/ynet train .*" + out + " '";
   const CliRun ranks = ynet::test::run_shell(find_ranks);
   REQUIRE_MESSAGE(ranks.status == 0, ranks.output);
@@ -190,8 +197,38 @@ TEST_CASE("a process killed mid-run ends the whole job, naming it, and the last 
   const std::string log = ynet::test::read_file(out + ".log");
   CHECK_MESSAGE(log.find("exited on signal 9") != std::string::npos, log);
   // The newest checkpoint is whole: the run continues from it.
-  const CliRun resumed = run_ynet(train("examples/lstm_small.ynet", out, "--resume --steps " + std::to_string(steps_logged() + 2)));
+  const CliRun resumed = run_ynet(train("examples/lstm_small.ynet", out, "--resume --steps " + std::to_string(steps_logged(out) + 2)));
   CHECK_MESSAGE(resumed.status == 0, resumed.output);
+}
+
+TEST_CASE("SIGINT to ynet train --workers stops every process at one step, checkpoints, and exits 130") {
+  const std::string out = data().dir + "/interrupted", log = out + ".log";
+  REQUIRE(ynet::test::run_shell("rm -rf '" + out + "'").status == 0);
+  const std::string binary = std::string(YNET_BINARY_DIR) + "/cli/ynet";
+  std::vector<std::string> words{binary, "train", std::string(YNET_SOURCE_DIR) + "/examples/lstm_small.ynet",
+                                 "--train", data().dir + "/data/train0000.tfrecord", "--out", out, "--eval-every", "1",
+                                 "--threads", "1", "--steps", "100000", "--workers", "2"};
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&files, 1, 2);
+  pid_t pid = -1;
+  REQUIRE(posix_spawn(&pid, binary.c_str(), &files, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&files);
+  for (int i = 0; i < 600 && steps_logged(out) < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(kill(pid, SIGINT) == 0);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  const std::string printed = ynet::test::read_file(log);
+  CHECK_MESSAGE(WIFEXITED(status), printed);
+  CHECK_MESSAGE(WEXITSTATUS(status) == 130, printed);
+  CHECK_MESSAGE(printed.find("interrupted at step") != std::string::npos, printed);
+  // The checkpoint holds the last step logged: both processes stopped after the same step.
+  const int64_t last = losses(out).rbegin()->first;
+  CHECK(std::ifstream(out + "/checkpoints/ckpt-" + fmt::format("{:09d}", last) + ".pb").good());
 }
 
 TEST_CASE("compile --workers shows one process's plan and what the processes exchange per step") {
