@@ -187,6 +187,14 @@ void start_decoding(Batch& batch, const DatasetConfig& config) {
   batch.label_offsets[0] = 0;
 }
 
+void zero_rows_after_count(Batch& batch, bool stored_bytes) {
+  const size_t filled = static_cast<size_t>(batch.count) * batch.row_size();
+  if (stored_bytes)
+    std::fill(batch.frame_bytes.begin() + static_cast<std::ptrdiff_t>(filled), batch.frame_bytes.end(), uint8_t{0});
+  else
+    std::fill(batch.features.begin() + static_cast<std::ptrdiff_t>(filled), batch.features.end(), 0.0f);
+}
+
 void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
   Batch& batch = slot.batch;
   start_decoding(batch, config_);
@@ -209,13 +217,7 @@ void Dataset::decode_slot(Slot& slot, VideoDecoder& decoder) {
     batch.label_offsets[static_cast<size_t>(row) + 1] = static_cast<int32_t>(batch.labels.size());
     ++batch.count;
   }
-  // A short batch (the end of the data, skipped records): the rows it leaves hold an earlier
-  // batch's frames, and the model reads every row.
-  const size_t filled = static_cast<size_t>(batch.count) * batch.row_size();
-  if (stored_bytes)
-    std::fill(batch.frame_bytes.begin() + static_cast<std::ptrdiff_t>(filled), batch.frame_bytes.end(), uint8_t{0});
-  else
-    std::fill(batch.features.begin() + static_cast<std::ptrdiff_t>(filled), batch.features.end(), 0.0f);
+  zero_rows_after_count(batch, stored_bytes);
 }
 
 Dataset::Slot& Dataset::take_ready_slot() {

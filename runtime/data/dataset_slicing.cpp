@@ -100,11 +100,7 @@ void Dataset::decode_slice(Slot& slot, VideoDecoder& decoder) {
     batch.label_offsets[i + 1] = static_cast<int32_t>(batch.labels.size());
     ++batch.count;
   }
-  const size_t filled = static_cast<size_t>(batch.count) * batch.row_size();
-  if (stored_bytes)
-    std::fill(batch.frame_bytes.begin() + static_cast<std::ptrdiff_t>(filled), batch.frame_bytes.end(), uint8_t{0});
-  else
-    std::fill(batch.features.begin() + static_cast<std::ptrdiff_t>(filled), batch.features.end(), 0.0f);
+  zero_rows_after_count(batch, stored_bytes);
 }
 
 bool Dataset::replacements_held(size_t& missing_row) const {

@@ -39,5 +39,8 @@ struct Dataset::HeldBatch {
 
 // Shapes `batch` for the configuration and empties it, ready for a decoding thread's rows.
 void start_decoding(Batch& batch, const DatasetConfig& config);
+// A short batch (the end of the data, skipped records): the rows it leaves hold an earlier
+// batch's frames, and the model reads every row, so they are zeroed.
+void zero_rows_after_count(Batch& batch, bool stored_bytes);
 
 }  // namespace ynet::data
