@@ -21,6 +21,10 @@
   X(frame_pooling, def, lower, steps)                    \
   X(time_weighted_sum, def, lower, steps)                \
   X(l2_normalize, def, lower, steps)                     \
+  X(softmax, def, lower, steps)                          \
+  X(multiply, def, lower, steps)                         \
+  X(vlad, def, lower, steps)                             \
+  X(context_gating, def, lower, _)                       \
   X(lstm, def, lower, steps)                             \
   X(moe, def, lower, steps)                              \
   X(moe_classifier, def, lower, steps)                   \

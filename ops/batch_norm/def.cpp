@@ -1,5 +1,6 @@
 #include "ops/registry.h"
 
+#include "ops/batch_norm/params.h"
 #include "ops/support/def_support.h"
 
 namespace ynet::ops::batch_norm {
@@ -21,13 +22,7 @@ std::vector<OpDef> defs() {
   d.shape_doc = "shape unchanged";
   d.shape_rule = [](const LayerContext& ctx) { return same_shape_rule("BatchNorm", ctx); };
   d.param_rule = [](const LayerContext& ctx) {
-    const int64_t f = feature_size(ctx.inputs.at(0));
-    std::vector<ParamDef> p;
-    if (ctx.bool_attr("scale")) p.push_back({"gamma", {f}, "ones", true});
-    if (ctx.bool_attr("center")) p.push_back({"beta", {f}, "zeros", true});
-    p.push_back({"moving_mean", {f}, "zeros", false});
-    p.push_back({"moving_variance", {f}, "ones", false});
-    return p;
+    return param_defs("", feature_size(ctx.inputs.at(0)), ctx.bool_attr("scale"), ctx.bool_attr("center"));
   };
   return {d};
 }

@@ -5,29 +5,44 @@
 // then reads the input's lengths, and padded frames neither count nor get a value (y = 0, gradient
 // 0). The inference pass drops the lengths (prune_for_inference): moving statistics need none.
 // The moving statistics are updated in place, which is why they appear among the outputs.
-#include "ops/support/lower_support.h"
+#include "ops/batch_norm/lower.h"
 
 namespace ynet::ops::batch_norm {
-namespace {
 
-void lower(LowerContext& ctx) {
-  const int x = ctx.inputs.at(0);
+Params params(const LowerContext& ctx, const std::string& prefix) {
+  Params p;
+  if (ctx.params.count(prefix + "gamma")) p.gamma = ctx.param(prefix + "gamma");
+  if (ctx.params.count(prefix + "beta")) p.beta = ctx.param(prefix + "beta");
+  p.moving_mean = ctx.param(prefix + "moving_mean");
+  p.moving_variance = ctx.param(prefix + "moving_variance");
+  return p;
+}
+
+ir::Attrs default_attrs() {
+  ir::Attrs attrs;
+  for (const ArgDef& arg : find_op("BatchNorm")->args)
+    if (arg.type == ArgType::Float) attrs[arg.name] = std::get<double>(*arg.default_value);
+  return attrs;
+}
+
+int emit(LowerContext& ctx, const Part& part, int x, const Params& p) {
   const ir::Value& xv = ctx.graph.value(x);
   const int64_t f = last_dim(xv);
-  const bool frames = xv.shape.size() == 3 && ctx.lengths >= 0;  // read xv before adding values moves it
-  const int y = ctx.add_value("", xv.shape, ir::BufferKind::Activation);
-  const int mean = ctx.add_value("saved_mean", {f}, ir::BufferKind::Saved);
-  const int variance = ctx.add_value("saved_variance", {f}, ir::BufferKind::Saved);
-  const int gamma = ctx.params.count("gamma") ? ctx.param("gamma") : -1;
-  const int beta = ctx.params.count("beta") ? ctx.param("beta") : -1;
-  const int moving_mean = ctx.param("moving_mean");
-  const int moving_var = ctx.param("moving_variance");
-  const int64_t flops = 8 * ctx.graph.value(x).elements();
-  std::vector<int> inputs{x, gamma, beta, moving_mean, moving_var};
+  const int64_t flops = 8 * xv.elements();
+  const bool frames = xv.shape.size() == 3 && ctx.lengths >= 0;
+  const std::vector<int64_t> shape = xv.shape;  // copied: adding values moves xv
+  const int y = part_value(ctx, part, "", shape);
+  const int mean = part_value(ctx, part, "saved_mean", {f}, ir::BufferKind::Saved);
+  const int variance = part_value(ctx, part, "saved_variance", {f}, ir::BufferKind::Saved);
+  std::vector<int> inputs{x, p.gamma, p.beta, p.moving_mean, p.moving_variance};
   if (frames) inputs.push_back(ctx.lengths);
-  ctx.emit(forward_step(ctx, "BatchNorm", inputs, {y, moving_mean, moving_var, mean, variance}, flops));
-  ctx.output = y;
+  ctx.emit(part_step(ctx, part, "BatchNorm", inputs, {y, p.moving_mean, p.moving_variance, mean, variance}, flops));
+  return y;
 }
+
+namespace {
+
+void lower(LowerContext& ctx) { ctx.output = emit(ctx, whole_layer(ctx), ctx.inputs.at(0), params(ctx, "")); }
 
 }  // namespace
 

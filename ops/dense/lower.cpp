@@ -2,21 +2,25 @@
 // x is [N, in] where N = B, or B*T with per_frame. "Dense.grad" writes (dx, dweights, dbias).
 // An inference plan in int8 (passes/quantize.h) adds a fourth input, the weights' column scales
 // [out], written by the layer's "QuantizeDense" prologue step (weights) -> (scales); see int8.h.
-#include "ops/support/lower_support.h"
+#include "ops/dense/lower.h"
 
 namespace ynet::ops::dense {
+
+int emit(LowerContext& ctx, const Part& part, int x, int w, int b) {
+  std::vector<int64_t> shape = ctx.graph.value(x).shape;
+  const int64_t inputs = ctx.graph.value(w).shape.at(0), units = ctx.graph.value(w).shape.at(1);
+  shape.back() = units;
+  const int y = part_value(ctx, part, "", shape);
+  const int64_t n = rows(ctx.graph.value(x));
+  ctx.emit(part_step(ctx, part, "Dense", {x, w, b}, {y}, 2 * n * inputs * units + 2 * n * units));
+  return y;
+}
+
 namespace {
 
 void lower(LowerContext& ctx) {
-  const int x = ctx.inputs.at(0);
-  const int w = ctx.param("weights");
-  const int b = ctx.params.count("bias") ? ctx.param("bias") : -1;
-  const int y = ctx.add_value("", ctx.concrete(ctx.layer.shape), ir::BufferKind::Activation);
-  const ir::Value& wv = ctx.graph.value(w);
-  const int64_t n = rows(ctx.graph.value(x));
-  const int64_t flops = 2 * n * wv.shape[0] * wv.shape[1] + 2 * n * wv.shape[1];
-  ctx.emit(forward_step(ctx, "Dense", {x, w, b}, {y}, flops));
-  ctx.output = y;
+  ctx.output = emit(ctx, whole_layer(ctx), ctx.inputs.at(0), ctx.param("weights"),
+                    ctx.params.count("bias") ? ctx.param("bias") : -1);
 }
 
 // dx = dy' W^T and dW = x^T dy' (dy' = dy through the activation, which needs y unless linear).

@@ -1,16 +1,22 @@
 // FramePooling as a plan step. Step "FramePooling": inputs (x [B,T,F], lengths), outputs (y [B,F]);
 // attribute mode = max | mean | sum over the valid frames. Max's gradient goes to the first argmax,
 // which the backward step finds again from x and y.
-#include "ops/support/lower_support.h"
+#include "ops/frame_pooling/lower.h"
 
 namespace ynet::ops::frame_pooling {
+
+int emit(LowerContext& ctx, Part part, int x, const std::string& mode) {
+  const std::vector<int64_t> shape = ctx.graph.value(x).shape;
+  const int y = part_value(ctx, part, "", {shape.at(0), shape.at(2)});
+  part.attrs["mode"] = mode;
+  ctx.emit(part_step(ctx, part, "FramePooling", {x, ctx.lengths}, {y}, ctx.graph.value(x).elements()));
+  return y;
+}
+
 namespace {
 
 void lower(LowerContext& ctx) {
-  const int x = ctx.inputs.at(0);
-  const int y = ctx.add_value("", ctx.concrete(ctx.layer.shape), ir::BufferKind::Activation);
-  ctx.emit(forward_step(ctx, "FramePooling", {x, ctx.lengths}, {y}, ctx.graph.value(x).elements()));
-  ctx.output = y;
+  ctx.output = emit(ctx, whole_layer(ctx), ctx.inputs.at(0), ir::attr_string(layer_attrs(ctx.layer), "mode", "max"));
 }
 
 void grad(const ir::Node& fwd, GradContext& ctx) {

@@ -23,6 +23,27 @@ ir::Node forward_step(const LowerContext& ctx, std::string op, std::vector<int> 
   return n;
 }
 
+Part whole_layer(const LowerContext& ctx) { return {"", layer_attrs(ctx.layer)}; }
+
+Part layer_part(std::string name, ir::Attrs attrs) {
+  attrs["training"] = true;
+  return {std::move(name), std::move(attrs)};
+}
+
+int part_value(LowerContext& ctx, const Part& part, const std::string& suffix, std::vector<int64_t> shape,
+               ir::BufferKind kind) {
+  const std::string name = part.name.empty() ? suffix : suffix.empty() ? part.name : part.name + "/" + suffix;
+  return ctx.add_value(name, std::move(shape), kind);
+}
+
+ir::Node part_step(const LowerContext& ctx, const Part& part, std::string op, std::vector<int> inputs,
+                   std::vector<int> outputs, int64_t flops) {
+  ir::Node n = forward_step(ctx, std::move(op), std::move(inputs), std::move(outputs), flops);
+  n.attrs = part.attrs;
+  if (!part.name.empty()) n.layer = ctx.layer.name + "/" + part.name;
+  return n;
+}
+
 int64_t last_dim(const ir::Value& v) { return v.shape.empty() ? 1 : v.shape.back(); }
 
 int64_t rows(const ir::Value& v) { return v.elements() / std::max<int64_t>(last_dim(v), 1); }

@@ -14,6 +14,23 @@ ir::Attrs layer_attrs(const LayerNode& layer);
 ir::Node forward_step(const LowerContext& ctx, std::string op, std::vector<int> inputs, std::vector<int> outputs,
                       int64_t flops);
 
+// A part of a layer that lowers to steps of other ops (NetVLAD's cluster BatchNorm, ContextGating's
+// gate): its steps report as "<layer>/<part>", its values are named "<layer>.<part>[/suffix]",
+// and it carries its own step attributes. The whole layer is the part without a name, with the
+// layer's own attributes: an op's emit function (ops/<op>/lower.h) serves both.
+struct Part {
+  std::string name;
+  ir::Attrs attrs;
+};
+Part whole_layer(const LowerContext& ctx);
+// A named part with `attrs` plus `training` = true.
+Part layer_part(std::string name, ir::Attrs attrs = {});
+int part_value(LowerContext& ctx, const Part& part, const std::string& suffix, std::vector<int64_t> shape,
+               ir::BufferKind kind = ir::BufferKind::Activation);
+// A forward step of `part`.
+ir::Node part_step(const LowerContext& ctx, const Part& part, std::string op, std::vector<int> inputs,
+                   std::vector<int> outputs, int64_t flops);
+
 // Rows of a [..., F] tensor: the product of all but the last dimension.
 int64_t rows(const ir::Value& v);
 int64_t last_dim(const ir::Value& v);

@@ -103,4 +103,19 @@ void gemm(const DeviceContext& context, const MatmulShape& shape, const float* a
                                static_cast<int>(shape.n), context.compute_type(), CUBLAS_GEMM_DEFAULT));
 }
 
+void batched_gemm(const DeviceContext& context, const MatmulShape& shape, const BatchStrides& strides,
+                  const float* a, const float* b, float* c) {
+  if (shape.m == 0 || shape.n == 0 || strides.batch == 0) return;
+  if (shape.k < 1) throw std::logic_error("matrix product with an empty inner dimension");
+  const float alpha = 1.f, beta = 0.f;
+  // Row-major C = A B is column-major C^T = B^T A^T: the operands swap, as in gemm().
+  YNET_CUDA_CHECK(cublasGemmStridedBatchedEx(
+      context.blas, shape.transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N, shape.transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N,
+      static_cast<int>(shape.n), static_cast<int>(shape.m), static_cast<int>(shape.k), &alpha, b, CUDA_R_32F,
+      static_cast<int>(shape.transpose_b ? shape.k : shape.n), strides.b, a, CUDA_R_32F,
+      static_cast<int>(shape.transpose_a ? shape.m : shape.k), strides.a, &beta, c, CUDA_R_32F,
+      static_cast<int>(shape.n), strides.c, static_cast<int>(strides.batch), context.compute_type(),
+      CUBLAS_GEMM_DEFAULT));
+}
+
 }  // namespace ynet::runtime::cuda

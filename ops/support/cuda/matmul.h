@@ -7,6 +7,7 @@
 //                  algorithm chosen by the heuristic, optional bias / ReLU epilogue)
 //   gemm           a product whose row count is only known when it runs (MoE experts), on
 //                  cublasGemmEx
+//   batched_gemm   many products of one shape at fixed strides (per-video products)
 #include <cublasLt.h>
 
 #include <cstdint>
@@ -50,5 +51,13 @@ class PlannedMatmul {
 // C = op(A) op(B) + beta C. Nothing runs when m or n is 0; k must be positive.
 void gemm(const DeviceContext& context, const MatmulShape& shape, const float* a, const float* b, float* c,
           float beta = 0.f);
+
+// `batch` independent products C_i = op(A_i) op(B_i), the i-th matrices starting i * stride values
+// after the first (NetVLAD's per-video aggregation); on cublasGemmStridedBatchedEx.
+struct BatchStrides {
+  int64_t batch = 0, a = 0, b = 0, c = 0;
+};
+void batched_gemm(const DeviceContext& context, const MatmulShape& shape, const BatchStrides& strides,
+                  const float* a, const float* b, float* c);
 
 }  // namespace ynet::runtime::cuda
