@@ -19,7 +19,8 @@ __global__ void forward_kernel(Dims d, const float* x, const int32_t* lengths, f
     const int64_t b = r / (d.frames * d.runs), t = (r / d.runs) % d.frames;
     const float* in = x + r * d.width;
     float* out = y + r * d.width;
-    const int64_t valid = lengths == nullptr ? d.frames : (lengths[b] <= 0 ? 0 : min<int64_t>(lengths[b], d.frames));
+    const int64_t length = lengths == nullptr ? d.frames : lengths[b];
+    const int64_t valid = length <= 0 ? 0 : (length < d.frames ? length : d.frames);
     if (t >= valid) {
       for (int64_t k = 0; k < d.width; ++k) out[k] = 0.f;
       continue;

@@ -1,6 +1,6 @@
 #include "ops/support/cuda/cuda_check.h"
 #include "ops/support/cuda/kernel_support.cuh"
-#include "ops/vlad/cuda.h"
+#include "ops/vlad/cuda_kernels.h"
 
 namespace ynet::ops::vlad::cuda {
 namespace {

@@ -4,6 +4,7 @@
 // flags, never copies); the O(B K F) centre terms are our kernels, each value summed by one thread
 // in a fixed order.
 #include "ops/support/cuda/device_buffers.h"
+#include "ops/vlad/cuda_kernels.h"
 #include "ops/vlad/reference.h"
 
 namespace ynet::ops::vlad::cuda {
@@ -22,13 +23,5 @@ class Kernel {
   runtime::cuda::DeviceContext* context_;
   runtime::cuda::Scratch sums_;  // [B, K]
 };
-
-// The centre terms (cuda.cu).
-void sum_assignments(const VladShape& shape, const float* a, float* sums, cudaStream_t stream);
-void subtract_centres(const VladShape& shape, const float* sums, const float* centres, float* v, cudaStream_t stream);
-void centre_grad(const VladShape& shape, const float* sums, const float* dv, float* dcentres, cudaStream_t stream);
-// da[b, r, k] -= sum_f dv[b, k, f] c[k, f]; `scratch` holds B*K floats.
-void subtract_centre_projection(const VladShape& shape, const float* centres, const float* dv, float* scratch,
-                                float* da, cudaStream_t stream);
 
 }  // namespace ynet::ops::vlad::cuda
