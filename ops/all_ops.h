@@ -21,6 +21,7 @@
   X(frame_pooling, def, lower, steps)                    \
   X(time_weighted_sum, def, lower, steps)                \
   X(l2_normalize, def, lower, steps)                     \
+  X(concat, def, lower, steps)                           \
   X(softmax, def, lower, steps)                          \
   X(multiply, def, lower, steps)                         \
   X(vlad, def, lower, steps)                             \

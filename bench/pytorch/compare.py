@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""ynet against PyTorch on the paper's three models: same shapes, same random-input recipe, same
+"""ynet against PyTorch on the paper's three models and WILLOW's Gated NetVLAD: same shapes, same random-input recipe, same
 thread count, one framework after the other; prints training and inference samples/s and their
 ratio (ynet / PyTorch: above 1, ynet is faster).
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import ynet_runner
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL_NAMES = ["BoF_4096", "Simple_LSTM_2048", "LSTM_MoE_512"]
+MODEL_NAMES = ["BoF_4096", "Simple_LSTM_2048", "LSTM_MoE_512", "Gated_NetVLAD"]
 SEQUENCE_MODELS = {"Simple_LSTM_2048", "LSTM_MoE_512"}
 # A step of Simple_LSTM_2048 at the paper's 90 frames and batch 256 takes minutes on a small CPU:
 # the LSTM models run 20 frames there unless told otherwise.
@@ -181,16 +181,16 @@ class Torch:
         """One training step; returns the ms of forward+loss, backward and update."""
         def forward():
             optimizer.zero_grad(set_to_none=True)
-            logits, aux = model(video, lengths)
-            return self.models.training_loss(logits, labels, aux)
+            outputs, aux = model(video, lengths)
+            return self.models.training_loss(model, outputs, labels, aux)
         loss, forward_ms = self.timed(forward)
         _, backward_ms = self.timed(loss.backward)
         _, update_ms = self.timed(optimizer.step)
         return forward_ms, backward_ms, update_ms
 
-    def time_training(self, model, inputs, steps, warmup):
+    def time_training(self, model, optimizer_kind, inputs, steps, warmup):
         model.train()
-        optimizer = self.models.rmsprop(model, LEARNING_RATE)
+        optimizer = self.models.optimizer(optimizer_kind, model, LEARNING_RATE)
         times = {"forward+loss": [], "backward": [], "update": [], "train step": []}
         for step in range(warmup + steps):
             phases = self.train_step(model, optimizer, *inputs)
@@ -203,16 +203,18 @@ class Torch:
         model.eval()
         video, lengths, _ = inputs
         times = []
+        # What the spec's `output` is: probabilities as the model returns them, or sigmoid(logits).
+        finish = (lambda x: x) if getattr(model, "outputs_probabilities", False) else self.torch.sigmoid
         with self.torch.no_grad():
             for step in range(warmup + steps):
-                _, ms = self.timed(lambda: self.torch.sigmoid(model(video, lengths)[0]))
+                _, ms = self.timed(lambda: finish(model(video, lengths)[0]))
                 if step >= warmup:
                     times.append(ms)
         return times
 
-    def run(self, model, batch, frames, steps, warmup):
+    def run(self, model, optimizer_kind, batch, frames, steps, warmup):
         inputs = self.random_batch(batch, frames, self.models.CLASSES)
-        times = self.time_training(model, inputs, steps, warmup)
+        times = self.time_training(model, optimizer_kind, inputs, steps, warmup)
         times["inference"] = self.time_inference(model, inputs, steps, warmup)
         medians = {key: statistics.median(values) for key, values in times.items()}
         return {
@@ -223,7 +225,7 @@ class Torch:
 
 
 def compare_model(name, args, side):
-    spec, model_class, paper_batch = side.models.MODELS[name]
+    spec, model_class, paper_batch, optimizer_kind = side.models.MODELS[name]
     spec = str(ROOT / spec)
     batch = args.batch or paper_batch
     frames = args.lstm_frames if name in SEQUENCE_MODELS else args.frames
@@ -239,7 +241,7 @@ def compare_model(name, args, side):
         ynet = ynet_runner.bench(args.ynet, spec, batch, frames, args.steps, args.warmup, args.threads, args.backend,
                                  args.precision)
         loads.append(os.getloadavg()[0])
-        torch_result = side.run(model, batch, ynet["frames"], args.steps, args.warmup)
+        torch_result = side.run(model, optimizer_kind, batch, ynet["frames"], args.steps, args.warmup)
         rounds.append((ynet, torch_result))
     loads.append(os.getloadavg()[0])
     del model

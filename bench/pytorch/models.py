@@ -1,8 +1,10 @@
-"""The paper's three benchmark models in plain PyTorch, layer for layer as specs/*.ynet define them.
+"""The paper's three benchmark models and WILLOW's Gated NetVLAD in plain PyTorch, layer for layer as
+specs/*.ynet define them.
 
 BoF_4096          specs/bof_4096.ynet
 Simple_LSTM_2048  specs/simple_lstm_2048.ynet
 LSTM_MoE_512      specs/lstm_moe_512.ynet
+Gated_NetVLAD     specs/willow_gated_netvlad.ynet
 
 Every model takes video [B, T, 1152] (padded frames hold zeros) and lengths [B] (int64 on the CPU,
 as a data loader yields them and as pack_padded_sequence wants them) and returns
@@ -20,6 +22,10 @@ MoE layer or in eval mode). The conventions follow ynet's, so that both framewor
   does, and zeroes the outputs past each length.
 - TimeWeightedSum: sum over t = 1..T of (t / T) * h_t with T = max_frames.
 - Initialisation: Glorot-uniform kernels, orthogonal recurrent blocks, zero biases (ynet's).
+- NetVLAD (docs/language.md): per frame softmax(BatchNorm(x W)) over K clusters, padded frames'
+  assignments zeroed, per video v[k] = sum_t a[t, k] (x_t - c_k), L2 per cluster, L2 over all;
+  Context Gating y = sigmoid(BatchNorm(x W)) * x; the MoE classifier is the starter code's
+  (per class, a softmax over mixtures + 1 gates mixing sigmoid experts), returning probabilities.
 """
 import torch
 from torch import nn
@@ -228,11 +234,77 @@ class LSTMMoE512(nn.Module):
         return self.logits(time_weighted_sum(h)), aux
 
 
-# Spec file (relative to the repository root), model class and the paper's batch size.
+class NetVLAD(nn.Module):
+    def __init__(self, features, clusters):
+        super().__init__()
+        self.assignment = dense(features, clusters, bias=False)
+        self.norm = batch_norm(clusters)
+        self.centres = nn.Parameter(torch.empty(clusters, features))
+        nn.init.xavier_uniform_(self.centres)
+
+    def forward(self, x, valid):
+        batch, frames, features = x.shape
+        logits = self.assignment(x.reshape(batch * frames, features))
+        a = torch.softmax(self.norm(logits), dim=1).view(batch, frames, -1) * valid[..., None]
+        v = torch.bmm(a.transpose(1, 2), x) - a.sum(dim=1)[..., None] * self.centres  # [B, K, F]
+        v = F.normalize(v, dim=2, eps=1e-6)
+        return F.normalize(v.reshape(batch, -1), dim=1, eps=1e-6)
+
+
+class ContextGating(nn.Module):
+    def __init__(self, features):
+        super().__init__()
+        self.gate = dense(features, features, bias=False)
+        self.norm = batch_norm(features)
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.norm(self.gate(x)))
+
+
+class MoeClassifier(nn.Module):
+    def __init__(self, features, classes, mixtures):
+        super().__init__()
+        self.classes, self.mixtures = classes, mixtures
+        self.gates = dense(features, classes * (mixtures + 1), bias=False)
+        self.experts = dense(features, classes * mixtures)
+
+    def forward(self, x):
+        gates = torch.softmax(self.gates(x).view(-1, self.classes, self.mixtures + 1), dim=2)
+        experts = torch.sigmoid(self.experts(x).view(-1, self.classes, self.mixtures))
+        return (gates[..., :self.mixtures] * experts).sum(dim=2)
+
+
+class GatedNetVLAD(nn.Module):
+    """Returns probabilities (the spec's loss reads `on: probabilities`)."""
+    outputs_probabilities = True
+
+    def __init__(self, classes=CLASSES, clusters=256, audio_clusters=128, hidden=1024, mixtures=2, packed=True):
+        super().__init__()
+        del packed  # no sequence layer
+        self.rgb_norm, self.audio_norm = batch_norm(1024), batch_norm(128)
+        self.rgb, self.audio = NetVLAD(1024, clusters), NetVLAD(128, audio_clusters)
+        self.hidden = dense(clusters * 1024 + audio_clusters * 128, hidden, bias=False)
+        self.hidden_norm = batch_norm(hidden)
+        self.hidden_gating = ContextGating(hidden)
+        self.moe = MoeClassifier(hidden, classes, mixtures)
+        self.probability_gating = ContextGating(classes)
+
+    def forward(self, video, lengths):
+        video = F.normalize(video, dim=2, eps=1e-6)  # the starter input's normalize: l2
+        valid = frame_mask(lengths, video.shape[1], video.device)
+        rgb = self.rgb(normalize_frames(self.rgb_norm, video[..., :1024].contiguous()), valid)
+        audio = self.audio(normalize_frames(self.audio_norm, video[..., 1024:].contiguous()), valid)
+        h = self.hidden_gating(self.hidden_norm(self.hidden(torch.cat([rgb, audio], dim=1))))
+        return self.probability_gating(self.moe(h)), video.new_zeros(())
+
+
+# Spec file (relative to the repository root), model class, the paper's batch size and the
+# spec's optimizer.
 MODELS = {
-    "BoF_4096": ("specs/bof_4096.ynet", BoF4096, 512),
-    "Simple_LSTM_2048": ("specs/simple_lstm_2048.ynet", SimpleLSTM2048, 256),
-    "LSTM_MoE_512": ("specs/lstm_moe_512.ynet", LSTMMoE512, 128),
+    "BoF_4096": ("specs/bof_4096.ynet", BoF4096, 512, "rmsprop"),
+    "Simple_LSTM_2048": ("specs/simple_lstm_2048.ynet", SimpleLSTM2048, 256, "rmsprop"),
+    "LSTM_MoE_512": ("specs/lstm_moe_512.ynet", LSTMMoE512, 128, "rmsprop"),
+    "Gated_NetVLAD": ("specs/willow_gated_netvlad.ynet", GatedNetVLAD, 80, "adam"),
 }
 
 
@@ -244,9 +316,19 @@ def parameter_count(model):
     return sum(p.numel() for p in trainable_parameters(model))
 
 
-def training_loss(logits, labels, aux_loss):
-    """Sigmoid cross-entropy summed over classes, averaged over the batch, plus the MoE losses."""
-    return F.binary_cross_entropy_with_logits(logits, labels, reduction="sum") / logits.shape[0] + aux_loss
+def training_loss(model, outputs, labels, aux_loss):
+    """Sigmoid cross-entropy summed over classes, averaged over the batch, plus the MoE losses; on
+    probabilities for the models that output them."""
+    if getattr(model, "outputs_probabilities", False):
+        return F.binary_cross_entropy(outputs.clamp(1e-7, 1 - 1e-7), labels, reduction="sum") / outputs.shape[0] + aux_loss
+    return F.binary_cross_entropy_with_logits(outputs, labels, reduction="sum") / outputs.shape[0] + aux_loss
+
+
+def optimizer(kind, model, lr):
+    """The spec's optimizer: rmsprop (below) or Adam (TensorFlow's defaults, as ynet's)."""
+    if kind == "adam":
+        return torch.optim.Adam(trainable_parameters(model), lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    return rmsprop(model, lr)
 
 
 def rmsprop(model, lr):

@@ -87,6 +87,27 @@ def _cross_check(rows, out):
               + " (the files round scores to 6 decimals).\n\n")
 
 
+def _comparison_table(comparisons, out):
+    out.write("| base → other | Hit@1 | Δ Hit@1 [95%] | GAP | Δ GAP [95%] | mAP | distinct top-1 | "
+              "top-1 in 10 most frequent | order-pair accuracy |\n")
+    out.write("|---|---|---|---|---|---|---|---|---|\n")
+    for c in comparisons:
+        cells = [f"{c['base']} → {c['other']}"]
+        for metric in ("hit_at_1", "gap"):
+            m = c[metric]
+            low, high = m["interval_95"]
+            cells.append(f"{m['base']:.4f} → {m['other']:.4f}")
+            cells.append(f"{m['difference']:+.4f} [{low:+.4f}, {high:+.4f}] {m['verdict']}")
+        for key, digits in (("map", 4), ("top1_distinct_classes", 0), ("top1_share_10_most_frequent", 3),
+                            ("order_pair_accuracy", 3)):
+            if key in c:
+                cells.append(f"{c[key]['base']:.{digits}f} → {c[key]['other']:.{digits}f}")
+            else:
+                cells.append("—")
+        out.write("| " + " | ".join(cells) + " |\n")
+    out.write("\n")
+
+
 def _claims(claims, out):
     out.write("## The paper's qualitative claims\n\n")
     for check in claims:
@@ -94,24 +115,15 @@ def _claims(claims, out):
         if not check["comparisons"]:
             out.write("No comparison was run.\n\n")
             continue
-        out.write("| base → other | Hit@1 | Δ Hit@1 [95%] | GAP | Δ GAP [95%] | mAP | distinct top-1 | "
-                  "top-1 in 10 most frequent | order-pair accuracy |\n")
-        out.write("|---|---|---|---|---|---|---|---|---|\n")
-        for c in check["comparisons"]:
-            cells = [f"{c['base']} → {c['other']}"]
-            for metric in ("hit_at_1", "gap"):
-                m = c[metric]
-                low, high = m["interval_95"]
-                cells.append(f"{m['base']:.4f} → {m['other']:.4f}")
-                cells.append(f"{m['difference']:+.4f} [{low:+.4f}, {high:+.4f}] {m['verdict']}")
-            for key, digits in (("map", 4), ("top1_distinct_classes", 0), ("top1_share_10_most_frequent", 3),
-                                ("order_pair_accuracy", 3)):
-                if key in c:
-                    cells.append(f"{c[key]['base']:.{digits}f} → {c[key]['other']:.{digits}f}")
-                else:
-                    cells.append("—")
-            out.write("| " + " | ".join(cells) + " |\n")
-        out.write("\n")
+        _comparison_table(check["comparisons"], out)
+
+
+def _learnable_pooling(check, out):
+    if not check or not check["comparisons"]:
+        return
+    out.write("## Learnable pooling against BoF and the LSTM (beyond the paper)\n\n")
+    out.write(f"Rule: {check['rule']}.\n\n")
+    _comparison_table(check["comparisons"], out)
 
 
 def write_markdown(results, out):
@@ -124,3 +136,4 @@ def write_markdown(results, out):
     _experiment_table("Real data (../shared/data)", real, out)
     _cross_check(results["experiments"], out)
     _claims(results["claims"], out)
+    _learnable_pooling(results.get("learnable_pooling"), out)

@@ -131,6 +131,8 @@ run_synthetic() {
   experiment synthetic lstm_small_skip0 examples/lstm_small.ynet "$train" "$valid" "$counts" --set skip_frames=0
   experiment synthetic lstm_small_bal examples/lstm_small_bal.ynet "$train" "$valid" "$counts" --counts "$counts"
   experiment synthetic lstm_moe_small examples/lstm_moe_small.ynet "$train" "$valid" "$counts"
+  experiment synthetic netvlad_small examples/netvlad_small.ynet "$train" "$valid" "$counts"
+  experiment synthetic nextvlad_small examples/nextvlad_small.ynet "$train" "$valid" "$counts"
 }
 
 run_real() {
@@ -151,6 +153,8 @@ run_real() {
   experiment real moe_video_yt8m examples/moe_video_yt8m.ynet "$yt_train" "$yt_eval" "$dir/yt8m_label_counts.csv"
   experiment real audioset_bof examples/audioset_bof.ynet "$as_train" "$as_eval" "$dir/audioset_label_counts.csv"
   experiment real audioset_lstm examples/audioset_lstm.ynet "$as_train" "$as_eval" "$dir/audioset_label_counts.csv"
+  experiment real audioset_netvlad examples/audioset_netvlad.ynet "$as_train" "$as_eval" "$dir/audioset_label_counts.csv"
+  experiment real audioset_nextvlad examples/audioset_nextvlad.ynet "$as_train" "$as_eval" "$dir/audioset_label_counts.csv"
 }
 
 echo "ynet: $ynet; output: $out_abs; parts: $parts; seed $seed; $(nproc) cores"

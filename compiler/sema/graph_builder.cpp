@@ -1,6 +1,7 @@
 #include "compiler/sema/graph_builder.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace ynet::sema {
 
@@ -64,7 +65,7 @@ int GraphBuilder::tensor(const Expr& e, Graph& g, const std::string& prefix) {
       return cur;
     }
     case Expr::Kind::Name: {
-      if (!e.members.empty()) break;
+      if (!e.members.empty()) return feature(e, g);
       auto it = g.scope.find(e.text);
       if (it != g.scope.end()) {
         it->second.used = true;
@@ -100,6 +101,48 @@ int GraphBuilder::tensor(const Expr& e, Graph& g, const std::string& prefix) {
     default: break;
   }
   diags_.error(e.loc, fmt::format("expected a tensor, found {}", describe_expr(e)));
+  return -1;
+}
+
+int GraphBuilder::feature(const Expr& e, Graph& g) {
+  const std::string name = fmt::format("{}.{}", e.text, fmt::join(e.members, "."));
+  if (auto it = g.scope.find(name); it != g.scope.end()) return it->second.node;
+  auto input = g.scope.find(e.text);
+  if (e.text != env_.input_name || input == g.scope.end()) {
+    if (g.scope.count(e.text) > 0 || e.text == env_.labels_name) {
+      diags_.error(e.name_loc, fmt::format("`{}` has no features to select", e.text),
+                   env_.input_name.empty() ? "" : fmt::format("features are selected from the input, e.g. `{}.{}`",
+                                                              env_.input_name, env_.input_features.at(0).first));
+    } else {
+      diags_.error(e.name_loc, fmt::format("unknown tensor `{}`", e.text));
+    }
+    return -1;
+  }
+  std::vector<std::string> names;
+  int64_t from = 0;
+  for (const auto& [feature, size] : env_.input_features) {
+    if (e.members.size() == 1 && feature == e.members[0]) {
+      input->second.used = true;
+      LayerNode node;
+      node.name = name;
+      node.op = "Slice";
+      node.loc = e.loc;
+      node.inputs = {input->second.node};
+      node.attrs = {{"from", from}, {"size", size}};
+      node.shape = (*g.nodes)[static_cast<size_t>(input->second.node)].shape;
+      node.shape.back() = ops::Dim::constant(size);
+      const int id = add_node(g, std::move(node));
+      g.scope[name] = TensorEntry{id, e.loc, true};
+      return id;
+    }
+    names.push_back(feature);
+    from += size;
+  }
+  const std::string suggestion = e.members.size() == 1 ? syntax::closest_match(e.members[0], names) : "";
+  diags_.error(e.members.size() == 1 ? e.member_locs[0] : e.loc,
+               fmt::format("input `{}` has no feature `{}`", e.text, fmt::join(e.members, ".")),
+               suggestion.empty() ? fmt::format("its features are {}", fmt::join(names, ", "))
+                                  : fmt::format("did you mean `{}.{}`?", e.text, suggestion));
   return -1;
 }
 

@@ -41,6 +41,8 @@ class GraphBuilder {
 
  private:
   int stage(const syntax::Expr& e, int input, Graph& g, const std::string& prefix);
+  // `video.rgb`: the Slice of the input holding one of its features, made once per model.
+  int feature(const syntax::Expr& e, Graph& g);
   int body(const syntax::Expr& e, int input, Graph& g, const std::string& prefix);
   int layer(const syntax::Expr& e, int implicit_input, Graph& g, const std::string& prefix);
   int repeat(const syntax::Expr& e, int input, Graph& g, const std::string& prefix);

@@ -19,7 +19,7 @@ namespace {
 class ModelChecker {
  public:
   ModelChecker(ParamTable& params, syntax::DiagnosticSink& diags, CheckedModel& model)
-      : params_(params), diags_(diags), model_(model), env_{params, diags, {}, 0, {}, 0}, builder_(env_, diags) {
+      : params_(params), diags_(diags), model_(model), env_{params, diags, {}, 0, {}, {}, {}, 0}, builder_(env_, diags) {
     graph_.nodes = &model_.nodes;
   }
 
@@ -143,6 +143,8 @@ class ModelChecker {
       bind(it.name, -1, it.name_loc);
       return;
     }
+    env_.input_name = it.name;
+    for (const FeatureSpec& f : spec.features) env_.input_features.emplace_back(f.name, f.size);
     LayerNode node;
     node.name = it.name;
     node.op = "Input";

@@ -18,7 +18,7 @@ const std::vector<std::string>& setting_names() {
 class TrainChecker {
  public:
   TrainChecker(ParamTable& params, syntax::DiagnosticSink& diags, TrainConfig& out)
-      : diags_(diags), out_(out), env_{params, diags, {}, 0, {}, 0} {}
+      : diags_(diags), out_(out), env_{params, diags, {}, 0, {}, {}, {}, 0} {}
 
   void run(const syntax::Item& block) {
     out_.declared = true;

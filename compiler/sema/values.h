@@ -3,6 +3,7 @@
 // declared types and ranges, with `param` lookup. Internal to the checker.
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compiler/syntax/ast.h"
@@ -47,6 +48,8 @@ struct ValueEnv {
   syntax::DiagnosticSink& diags;
   std::string labels_name;      // `target` in `target.classes`; empty when none is declared
   int64_t labels_classes = 0;
+  std::string input_name;  // `video` in `video.rgb`; empty when no input is declared
+  std::vector<std::pair<std::string, int64_t>> input_features;  // (name, size), concatenated in this order
   std::vector<std::string> tensor_names;  // for "is a tensor, not a value" messages
   int64_t batch = 0;                      // converts `N steps` to samples; 0: steps not allowed
 };

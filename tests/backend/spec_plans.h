@@ -33,7 +33,8 @@ train {
 // Test sizes for the params the specs declare (a spec gets those it has).
 inline const std::vector<std::pair<std::string, std::string>> kSmallParams = {
     {"classes", "7"}, {"hidden", "16"}, {"experts", "4"}, {"expert_units", "8"}, {"top_k", "2"}, {"mixtures", "2"},
-    {"layers", "2"}, {"cluster_size", "16"}, {"hidden_size", "16"}, {"fc", "16"}, {"lstm_cells", "16"}};
+    {"layers", "2"}, {"cluster_size", "16"}, {"hidden_size", "16"}, {"fc", "16"}, {"lstm_cells", "16"},
+    {"clusters", "4"}, {"audio_clusters", "2"}, {"groups", "2"}, {"audio_groups", "1"}, {"gate_size", "4"}};
 
 inline std::vector<sema::CheckedModel> all_models(bool shrink) {
   std::vector<sema::CheckResult> checked;

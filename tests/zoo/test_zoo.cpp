@@ -94,7 +94,7 @@ double mean(std::vector<double>::const_iterator begin, std::vector<double>::cons
 
 }  // namespace
 
-TEST_CASE("specs/ holds every configuration of the paper's Tables 1 and 3 and the starter baselines") {
+TEST_CASE("specs/ holds every configuration of the paper's Tables 1 and 3, the starter baselines and the winners' models") {
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"bof_4096", "BoF_4096"},
       {"simple_lstm_residual", "Simple_LSTM_residual"},
@@ -109,6 +109,9 @@ TEST_CASE("specs/ holds every configuration of the paper's Tables 1 and 3 and th
       {"frame_level_logistic", "FrameLevelLogistic"},
       {"dbof", "DBoF"},
       {"lstm_model", "LstmModel"},
+      // The YouTube-8M winners after the paper (docs/REPRODUCTION.md section 1).
+      {"willow_gated_netvlad", "Gated_NetVLAD"},
+      {"nextvlad", "NeXtVLAD_2018"},
   };
   for (const auto& [file, model] : expected) {
     const std::string path = "specs/" + file + ".ynet";
@@ -191,7 +194,8 @@ TEST_CASE("ynet verify passes on every spec and example, shrunk with --set") {
   const std::vector<std::pair<std::string, std::string>> small = {
       {"hidden", "8"},      {"fc", "8"},           {"cluster_size", "16"}, {"hidden_size", "8"}, {"expert_units", "8"},
       {"experts", "3"},     {"top_k", "2"},        {"classes", "5"},       {"layers", "2"},      {"lstm_layers", "2"},
-      {"lstm_cells", "8"},  {"mixtures", "2"},     {"skip_frames", "1"}};
+      {"lstm_cells", "8"},  {"mixtures", "2"},     {"skip_frames", "1"},   {"clusters", "4"},    {"audio_clusters", "2"},
+      {"groups", "2"},      {"audio_groups", "1"}, {"gate_size", "4"}};
   std::vector<std::string> all = specs_in("specs");
   const std::vector<std::string> examples = specs_in("examples");
   all.insert(all.end(), examples.begin(), examples.end());
