@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ynet::sema {
@@ -19,25 +20,36 @@ struct Totals {
   Contribution largest_bytes, largest_flops;
 };
 
+double time_steps(const Shape& shape, int64_t max_frames) {
+  for (const Dim& d : shape)
+    if (d.kind == Dim::Kind::Time) return static_cast<double>(max_frames > 0 ? max_frames : d.value);
+  return 1;
+}
+
 // Per layer: its output and the gradient flowing back into it, a workspace of the same size, its
 // parameters with their gradients and two optimizer slots; a multiply-add per parameter and time
-// step and sample, forward and twice backward, and a few operations per output value.
+// step and sample, forward and twice backward, and a few operations per output value. A layer
+// that reads frames applies its parameters to every frame even when it pools them (NetVLAD's
+// [B, T, F] -> [B, K*F]): its time steps are its input's, and each weight matrix [in, out] makes
+// `out` values per frame on the way.
 void add_nodes(const std::vector<LayerNode>& nodes, double batch, int64_t max_frames, double replicas, Totals& totals) {
   for (const LayerNode& node : nodes) {
-    double values = batch, steps = 1;
+    double values = batch, steps = time_steps(node.shape, max_frames);
     for (const Dim& d : node.shape) {
       if (d.kind == Dim::Kind::Const) values *= static_cast<double>(d.value);
-      if (d.kind == Dim::Kind::Time) {
-        steps = static_cast<double>(max_frames > 0 ? max_frames : d.value);
-        values *= steps;
-      }
+      if (d.kind == Dim::Kind::Time) values *= steps;
     }
+    double input_steps = 1;
+    for (const int input : node.inputs)
+      input_steps = std::max(input_steps, time_steps(nodes.at(static_cast<size_t>(input)).shape, max_frames));
     double parameters = 0;
     for (const ParamInfo& p : node.params) {
       double size = 1;
       for (const int64_t d : p.shape) size *= static_cast<double>(d);
       parameters += size;
+      if (input_steps > steps && p.shape.size() >= 2) values += batch * input_steps * static_cast<double>(p.shape.back());
     }
+    steps = std::max(steps, input_steps);
     Contribution c{&node, replicas * 4.0 * (3.0 * values) + 4.0 * 4.0 * parameters,
                    replicas * 3.0 * (2.0 * parameters / replicas * steps * batch + 10.0 * values)};
     totals.bytes += c.bytes;

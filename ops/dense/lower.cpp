@@ -24,10 +24,11 @@ void lower(LowerContext& ctx) {
 }
 
 // dx = dy' W^T and dW = x^T dy' (dy' = dy through the activation, which needs y unless linear).
+// Without dx (the first layer over the data) the step does one product, not two.
 void grad(const ir::Node& fwd, GradContext& ctx) {
   const bool linear = ir::attr_string(fwd.attrs, "activation", "none") == "none";
   const std::vector<int> outputs = linear ? std::vector<int>{} : std::vector<int>{0};
-  standard_grad({0, 1}, outputs, 2.0)(fwd, ctx);
+  standard_grad({0, 1}, outputs, ctx.needs_grad(fwd.inputs.at(0)) ? 2.0 : 1.0)(fwd, ctx);
 }
 
 }  // namespace

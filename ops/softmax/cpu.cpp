@@ -1,6 +1,7 @@
 #include "ops/softmax/cpu.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace ynet::ops::softmax::cpu {
 
@@ -16,15 +17,9 @@ Kernel::Kernel(const SoftmaxShape& shape, const dnnl::engine& engine) : shape_(s
   const auto desc = plain_desc({runs, width}, tag::nc);
   x_ = unbound_memory(desc, engine);
   y_ = unbound_memory(desc, engine);
-  dy_ = unbound_memory(desc, engine);
-  dx_ = unbound_memory(desc, engine);
   const dnnl::softmax_forward::primitive_desc forward_pd(
       dnnl::softmax_forward::desc(dnnl::prop_kind::forward_training, desc, 1), engine);
-  const dnnl::softmax_backward::primitive_desc backward_pd(dnnl::softmax_backward::desc(desc, desc, 1), engine,
-                                                          forward_pd);
   forward_ = dnnl_call::Call(dnnl::softmax_forward(forward_pd), {{DNNL_ARG_SRC, x_}, {DNNL_ARG_DST, y_}});
-  backward_ = dnnl_call::Call(dnnl::softmax_backward(backward_pd),
-                              {{DNNL_ARG_DST, y_}, {DNNL_ARG_DIFF_DST, dy_}, {DNNL_ARG_DIFF_SRC, dx_}});
 }
 
 void Kernel::forward(const float* x, const std::int32_t* lengths, float* y, const dnnl::stream& stream) const {
@@ -41,12 +36,17 @@ void Kernel::forward(const float* x, const std::int32_t* lengths, float* y, cons
   }
 }
 
-void Kernel::backward(const float* y, const float* dy, float* dx, const dnnl::stream& stream) const {
-  if (shape_.elements() == 0) return;
-  bind(y_, y);
-  bind(dy_, dy);
-  bind(dx_, dx);
-  backward_.execute(stream);
+void backward(const SoftmaxShape& shape, const float* y, const float* dy, float* dx) {
+  const auto runs = static_cast<std::int64_t>(shape.batch * shape.frames * shape.runs);
+  const std::size_t width = shape.width;
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < runs; ++r) {
+    const std::size_t at = static_cast<std::size_t>(r) * width;
+    double dot = 0.0;
+    for (std::size_t k = 0; k < width; ++k) dot += static_cast<double>(y[at + k]) * dy[at + k];
+    const auto projection = static_cast<float>(dot);
+    for (std::size_t k = 0; k < width; ++k) dx[at + k] = y[at + k] * (dy[at + k] - projection);
+  }
 }
 
 }  // namespace ynet::ops::softmax::cpu

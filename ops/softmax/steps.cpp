@@ -26,9 +26,7 @@ void add_cpu_steps(runtime::StepTable<float>& table) {
   };
   table["Softmax.grad"] = [](const ir::Node& n, runtime::Buffers<float>& b) {
     const BackwardOperands o(n, b);
-    auto kernel = std::make_shared<cpu::Kernel>(o.shape, *b.engine);
-    const dnnl::stream* stream = b.stream;
-    return runtime::make_step([=](const runtime::StepContext&) { kernel->backward(o.y, o.dy, o.dx, *stream); });
+    return runtime::make_step([=](const runtime::StepContext&) { cpu::backward(o.shape, o.y, o.dy, o.dx); });
   };
 }
 

@@ -36,6 +36,26 @@ inline const std::vector<std::pair<std::string, std::string>> kSmallParams = {
     {"layers", "2"}, {"cluster_size", "16"}, {"hidden_size", "16"}, {"fc", "16"}, {"lstm_cells", "16"},
     {"clusters", "4"}, {"audio_clusters", "2"}, {"groups", "2"}, {"audio_groups", "1"}, {"gate_size", "4"}};
 
+// And at the frame level: the learnable poolings no spec uses (NetRVLAD, SoftDBoW), the
+// `batch_norm: false` forms (a bias instead of the BatchNorm), joined, gated, and a Slice that
+// needs a gradient.
+inline const char* const kRestOfTheFrames = R"(
+model RestFrames {
+  input  video  = frames(rgb: 6, audio: 3, max_frames: 5)
+  labels target = multilabel(5)
+  r      = NetRVLAD(video.rgb, clusters: 3, batch_norm: false)
+  s      = SoftDBoW(video, clusters: 4)
+  v      = NetVLAD(video.audio, clusters: 2, batch_norm: false)
+  g      = ContextGating(Concat(Concat(r, s), v), batch_norm: false)
+  logits = Dense(Slice(g, from: 2, size: 5), units: target.classes)
+  loss   SigmoidCrossEntropy(logits, target)
+  output Sigmoid(logits)
+}
+train {
+  batch = 4
+}
+)";
+
 inline std::vector<sema::CheckedModel> all_models(bool shrink) {
   std::vector<sema::CheckResult> checked;
   for (const char* dir : {"specs", "examples"})
@@ -54,6 +74,7 @@ inline std::vector<sema::CheckedModel> all_models(bool shrink) {
       checked.push_back(std::move(result));
     }
   checked.push_back(sema::check_source("specs/rest.ynet", kRestOfTheLanguage, {}));
+  checked.push_back(sema::check_source("specs/rest_frames.ynet", kRestOfTheFrames, {}));
   std::vector<sema::CheckedModel> out;
   for (sema::CheckResult& result : checked) {
     REQUIRE(result.model);
