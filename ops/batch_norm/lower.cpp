@@ -7,6 +7,8 @@
 // The moving statistics are updated in place, which is why they appear among the outputs.
 #include "ops/batch_norm/lower.h"
 
+#include "ops/dense/lower.h"
+
 namespace ynet::ops::batch_norm {
 
 Params params(const LowerContext& ctx, const std::string& prefix) {
@@ -38,6 +40,14 @@ int emit(LowerContext& ctx, const Part& part, int x, const Params& p) {
   if (frames) inputs.push_back(ctx.lengths);
   ctx.emit(part_step(ctx, part, "BatchNorm", inputs, {y, p.moving_mean, p.moving_variance, mean, variance}, flops));
   return y;
+}
+
+int emit_projection(LowerContext& ctx, const std::string& dense_part, const std::string& name, int x) {
+  const bool normalize = !ctx.params.count(name + "_bias");
+  const int y = dense::emit(ctx, layer_part(dense_part), x, ctx.param(name + "_weights"),
+                            normalize ? -1 : ctx.param(name + "_bias"));
+  if (!normalize) return y;
+  return emit(ctx, layer_part(name + "_bn", default_attrs()), y, params(ctx, name + "_bn/"));
 }
 
 namespace {

@@ -21,4 +21,8 @@ ir::Attrs default_attrs();
 // attributes give momentum and epsilon (the layer's defaults when absent). Returns y.
 int emit(LowerContext& ctx, const Part& part, int x, const Params& p);
 
+// The projection of projection_params(name, ...) (params.h): a Dense step as part `dense_part`,
+// then BatchNorm as part "<name>_bn" when its parameters exist. Returns its output.
+int emit_projection(LowerContext& ctx, const std::string& dense_part, const std::string& name, int x);
+
 }  // namespace ynet::ops::batch_norm

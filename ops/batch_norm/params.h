@@ -19,4 +19,17 @@ inline std::vector<ParamDef> param_defs(const std::string& prefix, int64_t featu
   return p;
 }
 
+// WILLOW's projection, x W followed by a BatchNorm of its outputs or, with `normalize` false, by
+// a bias (NetVLAD's cluster assignment, Context Gating's gate): "<name>_weights" [in, out], then
+// "<name>_bn/gamma", ... or "<name>_bias". batch_norm::emit_projection lowers it.
+inline std::vector<ParamDef> projection_params(const std::string& name, int64_t in, int64_t out, bool normalize) {
+  std::vector<ParamDef> p{{name + "_weights", {in, out}, "glorot_uniform", true}};
+  if (!normalize) {
+    p.push_back({name + "_bias", {out}, "zeros", true});
+    return p;
+  }
+  for (ParamDef& d : param_defs(name + "_bn/", out)) p.push_back(std::move(d));
+  return p;
+}
+
 }  // namespace ynet::ops::batch_norm

@@ -26,13 +26,7 @@ std::vector<OpDef> defs() {
   };
   d.param_rule = [](const LayerContext& ctx) {
     const int64_t f = feature_size(ctx.inputs.at(0));
-    std::vector<ParamDef> p{{"gate_weights", {f, f}, "glorot_uniform", true}};
-    if (ctx.bool_attr("batch_norm")) {
-      for (ParamDef& d : batch_norm::param_defs("gate_bn/", f)) p.push_back(std::move(d));
-    } else {
-      p.push_back({"gate_bias", {f}, "zeros", true});
-    }
-    return p;
+    return batch_norm::projection_params("gate", f, f, ctx.bool_attr("batch_norm"));
   };
   return {d};
 }

@@ -3,7 +3,6 @@
 // so its gradient is the sum of the two (the backend adds them).
 #include "ops/activation/lower.h"
 #include "ops/batch_norm/lower.h"
-#include "ops/dense/lower.h"
 #include "ops/multiply/lower.h"
 
 namespace ynet::ops::context_gating {
@@ -11,12 +10,8 @@ namespace {
 
 void lower(LowerContext& ctx) {
   const int x = ctx.inputs.at(0);
-  const bool batch_norm = ir::attr_bool(layer_attrs(ctx.layer), "batch_norm", true);
-  int gate = dense::emit(ctx, layer_part("gate"), x, ctx.param("gate_weights"), batch_norm ? -1 : ctx.param("gate_bias"));
-  if (batch_norm)
-    gate = batch_norm::emit(ctx, layer_part("gate_bn", batch_norm::default_attrs()), gate,
-                            batch_norm::params(ctx, "gate_bn/"));
-  gate = activation::emit(ctx, layer_part("sigmoid"), gate, "sigmoid");
+  const int gate = activation::emit(ctx, layer_part("sigmoid"), batch_norm::emit_projection(ctx, "gate", "gate", x),
+                                    "sigmoid");
   ctx.output = multiply::emit(ctx, layer_part(""), x, gate);
 }
 

@@ -25,13 +25,7 @@ ArgDef batch_norm_arg() {
 
 // The soft assignment of NetVLAD, NetRVLAD and SoftDBoW: x W, then BatchNorm or a bias.
 std::vector<ParamDef> assignment_params(const LayerContext& ctx, int64_t features, int64_t clusters) {
-  std::vector<ParamDef> p{{"cluster_weights", {features, clusters}, "glorot_uniform", true}};
-  if (ctx.bool_attr("batch_norm")) {
-    for (ParamDef& d : batch_norm::param_defs("cluster_bn/", clusters)) p.push_back(std::move(d));
-  } else {
-    p.push_back({"cluster_bias", {clusters}, "zeros", true});
-  }
-  return p;
+  return batch_norm::projection_params("cluster", features, clusters, ctx.bool_attr("batch_norm"));
 }
 
 OpDef vlad(const std::string& name, bool centres) {
@@ -119,9 +113,8 @@ OpDef next_vlad() {
         {"expansion/bias", {expanded}, "zeros", true},
         {"attention/weights", {expanded, g}, "glorot_uniform", true},
         {"attention/bias", {g}, "zeros", true},
-        {"cluster_weights", {expanded, g * k}, "glorot_uniform", true},
     };
-    for (ParamDef& d : batch_norm::param_defs("cluster_bn/", g * k)) p.push_back(std::move(d));
+    for (ParamDef& d : batch_norm::projection_params("cluster", expanded, g * k, true)) p.push_back(std::move(d));
     p.push_back({"centres", {k, group_size}, "glorot_uniform", true});
     for (ParamDef& d : batch_norm::param_defs("output_bn/", k * group_size)) p.push_back(std::move(d));
     return p;

@@ -31,13 +31,7 @@ int64_t clusters_of(const LowerContext& ctx) { return ir::attr_int(layer_attrs(c
 
 // softmax(BatchNorm(x W)) or softmax(x W + b) per frame: [B, T, K].
 int soft_assignment(LowerContext& ctx, int x) {
-  const bool batch_norm = ir::attr_bool(layer_attrs(ctx.layer), "batch_norm", true);
-  int logits = dense::emit(ctx, layer_part("assignment"), x, ctx.param("cluster_weights"),
-                           batch_norm ? -1 : ctx.param("cluster_bias"));
-  if (batch_norm)
-    logits = batch_norm::emit(ctx, layer_part("cluster_bn", batch_norm::default_attrs()), logits,
-                              batch_norm::params(ctx, "cluster_bn/"));
-  return softmax::emit(ctx, layer_part("softmax"), logits);
+  return softmax::emit(ctx, layer_part("softmax"), batch_norm::emit_projection(ctx, "assignment", "cluster", x));
 }
 
 void lower_vlad(LowerContext& ctx) {
@@ -64,9 +58,7 @@ void lower_next_vlad(LowerContext& ctx) {
   const int64_t group_size = last_dim(ctx.graph.value(expanded)) / groups;
   const int attention = dense::emit(ctx, layer_part("attention", {{"activation", std::string("sigmoid")}}), expanded,
                                     ctx.param("attention/weights"), ctx.param("attention/bias"));
-  int logits = dense::emit(ctx, layer_part("assignment"), expanded, ctx.param("cluster_weights"), -1);
-  logits = batch_norm::emit(ctx, layer_part("cluster_bn", batch_norm::default_attrs()), logits,
-                            batch_norm::params(ctx, "cluster_bn/"));
+  const int logits = batch_norm::emit_projection(ctx, "assignment", "cluster", expanded);
   const int a = softmax::emit(ctx, layer_part("softmax"), logits, clusters);
   const int attended = multiply::emit(ctx, layer_part("attended"), a, attention);
   const int v = emit_aggregate(ctx, layer_part("aggregate"), attended, expanded, ctx.param("centres"), clusters);
